@@ -1,0 +1,52 @@
+// algos/algorithm.h — what every algorithm provides (DESIGN.md "The two extension points").
+//
+// A Policy acts for a whole ObsBatch at once and is owned by one actor or evaluator thread (not
+// thread-safe). It draws randomness only from the Rng it is given, never from env streams, and
+// loads the learner's broadcast Weights. A Trainer is owned by the learner: it declares the replay
+// tables it needs (ReplaySpec), consumes SampleBatches, and exports Weights; not thread-safe.
+// Algorithms and baselines register by name in algos/registry.cc.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/messages.h"
+#include "core/params.h"
+#include "core/replay_spec.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "envs/vec_env.h"
+
+namespace slaterl {
+
+using Metrics = std::map<std::string, double>;
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  // Writes one slate per env of `obs` into `out` (sized for the spec).
+  virtual void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) = 0;
+  // Applies broadcast weights. Returns an error when they do not fit this policy.
+  virtual Status load(const Weights& weights) { (void)weights; return Status::Ok(); }
+  // Exploration on (training actors) or off (evaluation).
+  virtual void set_explore(bool explore) { explore_ = explore; }
+
+ protected:
+  bool explore_ = true;
+};
+
+class Trainer {
+ public:
+  virtual ~Trainer() = default;
+  virtual ReplaySpec replay_spec() const = 0;
+  virtual Metrics update(const SampleBatch& batch) = 0;
+  virtual Weights weights() const = 0;
+  virtual Status save(const std::string& dir) const = 0;
+  virtual Status load(const std::string& dir) = 0;
+};
+
+}  // namespace slaterl

@@ -1,0 +1,58 @@
+// core/control.h — a process's control channel to the launcher (DESIGN.md "Control channel").
+//
+// Every role process owns one ControlClient: a DEALER connected to the launcher's ROUTER. It
+// sends Hello once, then Heartbeats every `heartbeat_interval`, and Stats when asked. Heartbeats
+// flow both ways; the launcher's heartbeats (or any message from it) keep the client alive. When
+// nothing has come from the launcher for `liveness` intervals, launcher_alive() turns false and
+// the process must exit, so no orphan survives a dead launcher. A Shutdown message sets
+// shutdown_requested(). Single-threaded: call Poll() from the process's own loop.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <zmq.hpp>
+
+#include "core/messages.h"
+#include "core/status.h"
+
+namespace slaterl {
+
+class ControlClient {
+ public:
+  using Clock = std::chrono::steady_clock;
+  ControlClient(zmq::context_t& context, std::string endpoint, Hello hello,
+                std::chrono::milliseconds heartbeat_interval, int liveness);
+
+  // Connects and sends Hello.
+  Status Connect();
+  // Drains incoming control messages and sends a heartbeat when one is due. Never blocks.
+  void Poll();
+  Status SendStats(const Stats& stats);
+
+  bool shutdown_requested() const { return shutdown_requested_; }
+  const std::string& shutdown_reason() const { return shutdown_reason_; }
+  // False once the launcher has been silent for `liveness` heartbeat intervals.
+  bool launcher_alive() const;
+  // The socket, for callers that want to include it in their own zmq::poll.
+  zmq::socket_t* socket() { return socket_.get(); }
+
+ private:
+  zmq::context_t& context_;
+  std::string endpoint_;
+  Hello hello_;
+  std::chrono::milliseconds heartbeat_interval_;
+  int liveness_;
+  std::unique_ptr<zmq::socket_t> socket_;
+  Clock::time_point last_heard_;
+  Clock::time_point last_sent_;
+  uint64_t heartbeat_sequence_ = 0;
+  bool shutdown_requested_ = false;
+  std::string shutdown_reason_;
+};
+
+// Makes this process receive SIGKILL when its parent dies (Linux PR_SET_PDEATHSIG), and exits at
+// once if the parent is already gone. Call first thing in every child process.
+void DieWithParent();
+
+}  // namespace slaterl

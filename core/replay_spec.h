@@ -1,0 +1,29 @@
+// core/replay_spec.h — the replay tables an algorithm asks every shard to hold.
+//
+// Declared by the algorithm (algos/registry.h `replay_spec`), carried to the shards by the
+// launcher, and enforced by replay/ (which never sees algorithm code). Plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slaterl {
+
+struct ReplayTableSpec {
+  enum class Kind { kUniform, kQueue };  // kQueue: FIFO, every item is sampled exactly once
+  std::string name = "transitions";
+  Kind kind = Kind::kUniform;
+  int64_t capacity = 100000;        // items per shard; the oldest item is evicted when full
+  int64_t min_size = 1;             // items a shard must hold before it serves a sample
+  double samples_per_insert = 0.0;  // 0 = no rate limiter; else Reverb's SampleToInsertRatio
+  double error_buffer = 0.0;        // allowed deviation from samples_per_insert, in samples
+  int32_t item_size = 0;            // floats per item
+};
+
+struct ReplaySpec {
+  std::vector<ReplayTableSpec> tables;
+  int32_t batch_size = 32;  // items per SampleRequest
+};
+
+}  // namespace slaterl

@@ -1,0 +1,86 @@
+#include "core/transport.h"
+
+#include "core/logging.h"
+
+namespace slaterl {
+
+Result<std::unique_ptr<zmq::socket_t>> OpenSocket(zmq::context_t& context, zmq::socket_type type,
+                                                  const std::string& endpoint, bool bind,
+                                                  const SocketOptions& options) {
+  try {
+    auto socket = std::make_unique<zmq::socket_t>(context, type);
+    socket->set(zmq::sockopt::linger, options.linger_ms);
+    socket->set(zmq::sockopt::sndhwm, options.send_hwm);
+    socket->set(zmq::sockopt::rcvhwm, options.receive_hwm);
+    // Reject absurd frames before they are buffered (2× the payload limit covers framing).
+    socket->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxPayloadBytes) + 64);
+    if (type == zmq::socket_type::router && options.router_mandatory)
+      socket->set(zmq::sockopt::router_mandatory, 1);
+    if (type == zmq::socket_type::sub)
+      for (const auto& topic : options.subscribe) socket->set(zmq::sockopt::subscribe, topic);
+    if (bind)
+      socket->bind(endpoint);
+    else
+      socket->connect(endpoint);
+    return socket;
+  } catch (const zmq::error_t& e) {
+    return UnavailableError(std::string(bind ? "bind" : "connect") + " " + endpoint + ": " + e.what());
+  }
+}
+
+Result<WireHeader> RawMessage::Header() const {
+  if (frames.size() != 2)
+    return DataLossError("expected 2 frames (header, payload), got " + std::to_string(frames.size()));
+  return DecodeHeader(frames[0].data(), frames[0].size(), frames[1].size());
+}
+
+Result<bool> ReceiveMessage(zmq::socket_t& socket, bool is_router, RawMessage* out) {
+  out->identity.clear();
+  out->frames.clear();
+  try {
+    bool first = true;
+    while (true) {
+      zmq::message_t frame;
+      auto received = socket.recv(frame, first ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
+      if (!received) return false;
+      const bool more = frame.more();
+      if (first && is_router) {
+        out->identity.assign(static_cast<const char*>(frame.data()), frame.size());
+      } else if (out->frames.size() < 8) {
+        out->frames.push_back(std::move(frame));
+      }  // else: absurd frame counts are truncated; Decode rejects them
+      first = false;
+      if (!more) break;
+    }
+    return true;
+  } catch (const zmq::error_t& e) {
+    return UnavailableError(std::string("receive: ") + e.what());
+  }
+}
+
+Status SendEncoded(zmq::socket_t& socket, const EncodedMessage& message, const std::string& identity,
+                   bool dont_wait) {
+  const auto more = dont_wait ? (zmq::send_flags::sndmore | zmq::send_flags::dontwait)
+                              : zmq::send_flags::sndmore;
+  const auto last = dont_wait ? zmq::send_flags::dontwait : zmq::send_flags::none;
+  try {
+    if (!identity.empty()) {
+      if (!socket.send(zmq::buffer(identity), more)) return ResourceExhaustedError("send queue full");
+    }
+    if (!socket.send(zmq::buffer(message.header), more)) return ResourceExhaustedError("send queue full");
+    if (!socket.send(zmq::buffer(message.payload), last)) return ResourceExhaustedError("send queue full");
+    return Status::Ok();
+  } catch (const zmq::error_t& e) {
+    return UnavailableError(std::string("send: ") + e.what());
+  }
+}
+
+void DropCounter::Drop(const std::string& reason, const Status& detail) {
+  ++total_;
+  if (by_reason_[reason]++ == 0) {
+    LOG(WARNING) << owner_ << ": dropped a message (" << reason << "): " << detail.message()
+                 << " (further drops of this kind are counted, not logged)";
+  }
+}
+
+}  // namespace slaterl

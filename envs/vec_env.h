@@ -1,0 +1,82 @@
+// envs/vec_env.h — the batched environment API every slaterl environment implements.
+//
+// A VecEnv owns N independent environments of one kind that step in lock-step. All state lives in
+// flat arrays sized at construction; reset() and step() never allocate (tests check this with a
+// counting operator new). Environment i of a batch is seeded from (seed, i) by DeriveSeed, and each
+// env keeps the random-stream structure of its Python original (ENVS.md §8.4). step() auto-resets
+// the environments that finished: their entry in `out->obs` is then the first observation of the
+// next episode (first_step = 1), while rewards, responses and the done flags describe the step
+// that finished the old one. Not thread-safe: one VecEnv per thread.
+//
+// Layouts (row-major, float unless said):
+//   ObsBatch.user         N × user_dim                (empty when user_dim == 0)
+//   ObsBatch.docs         N × num_candidates × doc_dim (candidate features in sampling order)
+//   ObsBatch.last_slate   N × slate_size int32        (the slate that produced last_responses;
+//                                                      the reset slate for `topics`, -1 else at reset)
+//   ObsBatch.last_responses N × slate_size × response_dim (all zero after a reset, ENVS.md §10 E4)
+//   ObsBatch.first_step   N uint8                      (1 right after a reset)
+//   SlateBatch.items      N × slate_size int32 positions in the candidate list (ENVS.md §1.2)
+//   StepBatch.responses   N × slate_size × response_dim, per slot [click, item_reward, ...] (§8.2)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+#include "core/status.h"
+
+namespace slaterl {
+
+struct EnvSpec {
+  std::string name;
+  int num_envs = 1;
+  int num_candidates = 0;
+  int slate_size = 0;
+  int user_dim = 0;
+  int doc_dim = 0;
+  int response_dim = 2;  // [click, item_reward, ...]
+  int max_steps = 0;     // 0 = self-terminating (no fixed horizon)
+};
+
+struct ObsBatch {
+  std::vector<float> user;
+  std::vector<float> docs;
+  std::vector<int32_t> last_slate;
+  std::vector<float> last_responses;
+  std::vector<uint8_t> first_step;
+  // Sizes every array for `spec` (call once; never in the step loop).
+  void Allocate(const EnvSpec& spec);
+};
+
+struct SlateBatch {
+  std::vector<int32_t> items;
+  void Allocate(const EnvSpec& spec) { items.assign(static_cast<size_t>(spec.num_envs) * spec.slate_size, 0); }
+};
+
+struct StepBatch {
+  ObsBatch obs;                     // next observation (auto-reset where done)
+  std::vector<float> rewards;       // N
+  std::vector<float> responses;     // N × slate_size × response_dim
+  std::vector<uint8_t> terminated;  // N: the episode ended by the env's own rule
+  std::vector<uint8_t> truncated;   // N: the episode was cut by a step limit
+  std::vector<double> episode_return;  // N: valid where terminated|truncated
+  std::vector<int32_t> episode_length; // N: valid where terminated|truncated
+  void Allocate(const EnvSpec& spec);
+};
+
+class VecEnv {
+ public:
+  virtual ~VecEnv() = default;
+  virtual const EnvSpec& spec() const = 0;
+  // Seeds env i from DeriveSeed(seed, {kSeedEnv, i}) and starts a fresh episode in every env.
+  virtual void reset(uint64_t seed, ObsBatch* obs) = 0;
+  // Serves `slates` (validated by the caller, see ValidateSlates) and auto-resets finished envs.
+  virtual void step(const SlateBatch& slates, StepBatch* out) = 0;
+};
+
+// Checks that every slate entry is a valid candidate position (what step() assumes).
+Status ValidateSlates(const EnvSpec& spec, const SlateBatch& slates);
+
+}  // namespace slaterl
