@@ -1,6 +1,7 @@
 #include "core/params.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "core/status.h"
@@ -19,11 +20,16 @@ const char* ValueTypeName(ValueType type) {
 }
 
 namespace {
+// Shortest decimal text that reads back as exactly `v`.
 std::string FormatDouble(double v) {
-  std::ostringstream out;
-  out.precision(17);
-  out << v;
-  std::string s = out.str();
+  std::string s;
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::ostringstream out;
+    out.precision(precision);
+    out << v;
+    s = out.str();
+    if (std::strtod(s.c_str(), nullptr) == v) break;
+  }
   if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
   return s;
 }

@@ -1,1 +1,309 @@
-int main() { return 0; }
+// slaterl — the command line (DESIGN.md "Command line").
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "actors/episode_runner.h"
+#include "core/build_info.h"
+#include "core/control.h"
+#include "core/logging.h"
+#include "launch/bench_envs.h"
+#include "launch/launcher.h"
+#include "launch/roles.h"
+#include "launch/run_config.h"
+
+namespace slaterl {
+namespace {
+
+const char kUsage[] =
+    "usage: slaterl COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  launch CONFIG.yaml [--set k=v ...] [--run-dir DIR] [--dry-run]   run one training run\n"
+    "  eval CONFIG.yaml --policy P --episodes N [--seed S] [--json]     evaluate a fixed policy\n"
+    "  validate CONFIG.yaml [--set k=v ...]                             check a config, print it resolved\n"
+    "  bench envs [--json]                                              environment steps/s\n"
+    "  docs config                                                      print the config key reference\n"
+    "  version                                                          print versions\n"
+    "\n"
+    "Run `slaterl COMMAND --help` for the options of a command.\n";
+
+const char kLaunchHelp[] =
+    "usage: slaterl launch CONFIG.yaml [--set key=value ...] [--run-dir DIR] [--dry-run]\n"
+    "\n"
+    "Runs one training run as the config's `cluster.backend` says (inproc | local) and writes\n"
+    "DIR/config.yaml, DIR/metrics.jsonl, DIR/logs/, DIR/checkpoints/ and DIR/summary.json\n"
+    "(DIR defaults to runs/<name>-<time>). Ctrl-C stops cleanly; a second Ctrl-C kills.\n"
+    "  --set key=value   override any config key, e.g. --set cluster.num_actors=4 (repeatable)\n"
+    "  --run-dir DIR     write the run into DIR\n"
+    "  --dry-run         print the processes and endpoints that would start, start nothing\n";
+
+const char kEvalHelp[] =
+    "usage: slaterl eval CONFIG.yaml --policy P --episodes N [--seed S] [--num-envs N] [--set k=v ...] [--json]\n"
+    "\n"
+    "Runs N episodes of the config's environment with policy P and prints the mean return.\n"
+    "  --policy P     random | random_md | greedy | oracle | choc | kale | first | checkpoint:DIR\n"
+    "                 (checkpoint:DIR loads the config's algorithm from a checkpoint directory)\n"
+    "  --episodes N   episodes to run (default 100)\n"
+    "  --seed S       seed of the users and the policy (default: the config's seed)\n"
+    "  --num-envs N   environments stepped in lock-step (default 16; results do not depend on it\n"
+    "                 beyond which users are drawn)\n"
+    "  --json         print one JSON object: env, policy, episodes, return_mean, return_std,\n"
+    "                 length_mean, steps_per_sec\n";
+
+const char kValidateHelp[] =
+    "usage: slaterl validate CONFIG.yaml [--set key=value ...]\n"
+    "\n"
+    "Checks every key of the config (unknown keys, types, ranges) and prints it with every default\n"
+    "filled in. Exit code 0 when valid; otherwise one line FILE:LINE: key 'a.b': problem.\n";
+
+const char kBenchHelp[] =
+    "usage: slaterl bench envs [--json]\n"
+    "\n"
+    "Measures single-core env steps/s with a random policy at batch 1 and 64, per environment;\n"
+    "--json prints one JSON object per measurement.\n";
+
+bool WantsHelp(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "slaterl: %s\n", status.message().c_str());
+  return 2;
+}
+
+struct CommonArgs {
+  std::string config;
+  std::vector<std::string> overrides;
+  std::vector<std::string> rest;  // unparsed
+};
+
+// Parses CONFIG and --set; leaves other flags in `rest`.
+Result<CommonArgs> ParseCommon(const std::vector<std::string>& args) {
+  CommonArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--set") {
+      if (i + 1 >= args.size()) return InvalidArgumentError("--set needs key=value");
+      out.overrides.push_back(args[++i]);
+    } else if (args[i].rfind("--set=", 0) == 0) {
+      out.overrides.push_back(args[i].substr(6));
+    } else if (!args[i].empty() && args[i][0] != '-' && out.config.empty()) {
+      out.config = args[i];
+    } else {
+      out.rest.push_back(args[i]);
+    }
+  }
+  if (out.config.empty()) return InvalidArgumentError("missing CONFIG.yaml (see --help)");
+  return out;
+}
+
+// Takes "--flag value" from `rest`; returns false when absent.
+Result<bool> TakeFlag(std::vector<std::string>* rest, const std::string& flag, std::string* value) {
+  for (size_t i = 0; i < rest->size(); ++i) {
+    if ((*rest)[i] == flag) {
+      if (i + 1 >= rest->size()) return InvalidArgumentError(flag + " needs a value");
+      *value = (*rest)[i + 1];
+      rest->erase(rest->begin() + i, rest->begin() + i + 2);
+      return true;
+    }
+  }
+  return false;
+}
+bool TakeSwitch(std::vector<std::string>* rest, const std::string& flag) {
+  for (size_t i = 0; i < rest->size(); ++i)
+    if ((*rest)[i] == flag) {
+      rest->erase(rest->begin() + i);
+      return true;
+    }
+  return false;
+}
+Status NoLeftovers(const std::vector<std::string>& rest) {
+  if (rest.empty()) return Status::Ok();
+  return InvalidArgumentError("unknown argument '" + rest.front() + "' (see --help)");
+}
+Result<int64_t> ParsePositive(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < 0) return InvalidArgumentError(flag + ": expected a non-negative integer, got '" + text + "'");
+  return static_cast<int64_t>(v);
+}
+
+int CmdLaunch(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) return std::printf("%s", kLaunchHelp), 0;
+  auto common = ParseCommon(args);
+  if (!common.ok()) return Fail(common.status());
+  LaunchOptions options;
+  auto run_dir = TakeFlag(&common->rest, "--run-dir", &options.run_dir);
+  if (!run_dir.ok()) return Fail(run_dir.status());
+  options.dry_run = TakeSwitch(&common->rest, "--dry-run");
+  Status leftovers = NoLeftovers(common->rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  auto run = LoadRun(common->config, common->overrides);
+  if (!run.ok()) return Fail(run.status());
+  auto result = Launch(*run, options);
+  if (!result.ok()) return Fail(result.status());
+  return result->stop_reason == "interrupted" ? 130 : 0;
+}
+
+int CmdValidate(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) return std::printf("%s", kValidateHelp), 0;
+  auto common = ParseCommon(args);
+  if (!common.ok()) return Fail(common.status());
+  Status leftovers = NoLeftovers(common->rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  auto run = LoadRun(common->config, common->overrides);
+  if (!run.ok()) return Fail(run.status());
+  std::printf("# %s: valid (config hash %s)\n%s", common->config.c_str(), run->hash.c_str(),
+              run->resolved_yaml.c_str());
+  return 0;
+}
+
+// Builds the policy `name` for `run`: a baseline, or checkpoint:DIR of the config's algorithm.
+Result<std::unique_ptr<Policy>> MakeEvalPolicy(const RunConfig& run, const std::string& name,
+                                               const AlgoContext& ctx) {
+  const std::string prefix = "checkpoint:";
+  if (name.rfind(prefix, 0) != 0) return CreateBaseline(name, ctx);
+  const std::string dir = name.substr(prefix.size());
+  const AlgoEntry* algo = FindAlgo(run.algo);
+  if (!algo || !algo->create_trainer)
+    return InvalidArgumentError("--policy checkpoint: needs a config whose algo learns (algo is '" + run.algo + "')");
+  ASSIGN_OR_RETURN(auto trainer, algo->create_trainer(run.config, ctx));
+  RETURN_IF_ERROR(trainer->load(dir));
+  ASSIGN_OR_RETURN(auto policy, algo->create_policy(run.config, ctx));
+  Weights weights = trainer->weights();
+  weights.version = 1;
+  RETURN_IF_ERROR(policy->load(weights));
+  policy->set_explore(false);
+  return policy;
+}
+
+int CmdEval(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) return std::printf("%s", kEvalHelp), 0;
+  auto common = ParseCommon(args);
+  if (!common.ok()) return Fail(common.status());
+  std::string policy_name, episodes_text = "100", seed_text, num_envs_text = "16";
+  for (auto flag : {std::make_pair("--policy", &policy_name), std::make_pair("--episodes", &episodes_text),
+                    std::make_pair("--seed", &seed_text), std::make_pair("--num-envs", &num_envs_text)}) {
+    auto taken = TakeFlag(&common->rest, flag.first, flag.second);
+    if (!taken.ok()) return Fail(taken.status());
+  }
+  const bool json = TakeSwitch(&common->rest, "--json");
+  Status leftovers = NoLeftovers(common->rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  if (policy_name.empty()) return Fail(InvalidArgumentError("--policy is required (see --help)"));
+  auto episodes = ParsePositive("--episodes", episodes_text);
+  auto num_envs = ParsePositive("--num-envs", num_envs_text);
+  if (!episodes.ok()) return Fail(episodes.status());
+  if (!num_envs.ok() || *num_envs < 1) return Fail(InvalidArgumentError("--num-envs: expected a positive integer"));
+  auto run = LoadRun(common->config, common->overrides);
+  if (!run.ok()) return Fail(run.status());
+  uint64_t seed = run->seed;
+  if (!seed_text.empty()) {
+    auto parsed = ParsePositive("--seed", seed_text);
+    if (!parsed.ok()) return Fail(parsed.status());
+    seed = static_cast<uint64_t>(*parsed);
+  }
+  const EnvEntry* env_entry = FindEnv(run->env);
+  auto env = env_entry->create(run->env_config, static_cast<int>(*num_envs));
+  if (!env.ok()) return Fail(env.status());
+  AlgoContext ctx;
+  ctx.env_name = run->env;
+  ctx.env_spec = (*env)->spec();
+  ctx.env_config = &run->env_config;
+  auto policy = MakeEvalPolicy(*run, policy_name, ctx);
+  if (!policy.ok()) return Fail(policy.status());
+  auto result = RunEpisodes(**env, **policy, *episodes, seed);
+  if (!result.ok()) return Fail(result.status());
+  if (json) {
+    std::printf("%s\n", EvalResultJson(run->env, policy_name, *result).c_str());
+  } else {
+    std::printf("%s / %s: return %.4f ± %.4f (std %.4f, %lld episodes), length %.2f, %.0f steps/s\n",
+                run->env.c_str(), policy_name.c_str(), result->return_mean,
+                result->episodes > 1 ? result->return_std / std::sqrt(double(result->episodes)) : 0.0,
+                result->return_std, static_cast<long long>(result->episodes), result->length_mean,
+                result->steps_per_sec);
+  }
+  return 0;
+}
+
+int CmdBench(const std::vector<std::string>& args) {
+  if (WantsHelp(args) || args.empty()) return std::printf("%s", kBenchHelp), args.empty() ? 2 : 0;
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  const bool json = TakeSwitch(&rest, "--json");
+  Status leftovers = NoLeftovers(rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  if (args[0] == "envs") {
+    Status status = RunEnvBench(std::cout, json);
+    return status.ok() ? 0 : Fail(status);
+  }
+  return Fail(InvalidArgumentError("bench '" + args[0] + "': only `bench envs` exists so far"));
+}
+
+int CmdDocs(const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0] != "config") {
+    std::fprintf(stderr, "usage: slaterl docs config > docs/config.md\n");
+    return 2;
+  }
+  std::printf("%s", ConfigReferenceMarkdown(RegistrySchemas()).c_str());
+  return 0;
+}
+
+// Internal: one role process of the local backend (started by the launcher).
+int CmdRole(const std::vector<std::string>& args) {
+  DieWithParent();
+  RoleOptions options;
+  if (args.empty()) return Fail(InvalidArgumentError("_role needs a role"));
+  options.role = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::string id = "0", incarnation = "0", max_env_steps = "0";
+  for (auto flag : {std::make_pair("--run-dir", &options.run_dir), std::make_pair("--socket-dir", &options.socket_dir),
+                    std::make_pair("--id", &id), std::make_pair("--incarnation", &incarnation),
+                    std::make_pair("--max-env-steps", &max_env_steps)}) {
+    auto taken = TakeFlag(&rest, flag.first, flag.second);
+    if (!taken.ok()) return Fail(taken.status());
+  }
+  options.id = std::atoi(id.c_str());
+  options.incarnation = std::atoi(incarnation.c_str());
+  options.max_env_steps = std::atoll(max_env_steps.c_str());
+  Status status = RunRole(options);
+  if (!status.ok()) {
+    LOG(ERROR) << status.ToString();
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace slaterl
+
+int main(int argc, char** argv) {
+  using namespace slaterl;
+  if (argc < 2) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  const std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "launch") return CmdLaunch(args);
+  if (command == "eval") return CmdEval(args);
+  if (command == "validate") return CmdValidate(args);
+  if (command == "bench") return CmdBench(args);
+  if (command == "docs") return CmdDocs(args);
+  if (command == "_role") return CmdRole(args);
+  if (command == "version" || command == "--version") {
+    std::printf("%s\n", BuildInfoJson().c_str());
+    return 0;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  std::fprintf(stderr, "slaterl: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,59 @@
+// actors/actor.h — the rollout actor's logic, free of transport (DESIGN.md "Actors").
+//
+// An ActorCore owns a VecEnv of `num_envs_per_actor` environments and a Policy snapshot. Each
+// CollectFragment() steps every env `fragment_length` times in lock-step, running the policy once
+// per step on the whole batch, and returns the transitions as one Fragment (envs/transition.h
+// layout). It never waits for weights: ApplyWeights() installs a newer version whenever one
+// arrives. The same class runs inside an actor process (local backend) and under the in-process
+// scheduler. Not thread-safe: one owner thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "algos/registry.h"
+#include "envs/registry.h"
+#include "core/config.h"
+#include "core/messages.h"
+#include "envs/transition.h"
+
+namespace slaterl {
+
+class ActorCore {
+ public:
+  // Seeds: envs from DeriveSeed(run.seed, {kSeedActor, actor_id, incarnation, kSeedEnv}), the
+  // policy's Rng from the same path with kSeedPolicy.
+  static Result<std::unique_ptr<ActorCore>> Create(const RunConfig& run, const EnvEntry& env,
+                                                   const AlgoEntry& algo, int actor_id, int incarnation);
+
+  Fragment CollectFragment();
+  // Installs `weights` if its version is newer than the current one.
+  Status ApplyWeights(const Weights& weights);
+  int64_t policy_version() const { return policy_version_; }
+  int64_t env_steps_total() const { return env_steps_total_; }
+  // Counters since the last call: scalars env_steps, episodes, fragments, policy_version; lists
+  // episode_return, episode_length.
+  Stats TakeStats();
+
+ private:
+  ActorCore(int actor_id, int incarnation, int fragment_length, std::unique_ptr<VecEnv> env,
+            std::unique_ptr<Policy> policy, uint64_t env_seed, uint64_t policy_seed);
+
+  int actor_id_, incarnation_, fragment_length_;
+  std::unique_ptr<VecEnv> env_;
+  std::unique_ptr<Policy> policy_;
+  TransitionLayout layout_;
+  Rng rng_;
+  ObsBatch obs_;
+  SlateBatch slates_;
+  StepBatch step_;
+  uint64_t next_sequence_ = 0;
+  int64_t policy_version_ = 0;
+  int64_t env_steps_total_ = 0;
+  // Since the last TakeStats().
+  int64_t env_steps_ = 0, episodes_ = 0, fragments_ = 0;
+  std::vector<double> episode_returns_, episode_lengths_;
+};
+
+}  // namespace slaterl

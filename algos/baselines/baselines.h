@@ -1,0 +1,115 @@
+// algos/baselines/baselines.h — the fixed (non-learning) baseline policies of ENVS.md §7.
+//
+// | name      | lts                          | interest_evolution       | topics              |
+// |-----------|------------------------------|--------------------------|---------------------|
+// | random    | k distinct uniform positions | same                     | same (permutation)  |
+// | random_md | k independent uniform slots  | same                     | same                |
+// | greedy    | highest clickbait first      | top-k by user·doc        | error (needs model) |
+// | oracle    | = choc                       | = greedy                 | all −1 (env fills)  |
+// | choc      | highest clickbait first      | —                        | —                   |
+// | kale      | lowest clickbait first       | —                        | —                   |
+// | first     | positions 0..k−1             | same                     | —                   |
+// Envs not in the table get random, random_md and first. Ranking ties go to the lowest candidate
+// position. Policies draw only from the Rng they are given (the caller's policy stream).
+//
+// Every policy here sizes its scratch at construction and allocates nothing in act(). act() reads
+// the batch size from obs.first_step and requires `out` to be allocated for the same batch and
+// slate size (CHECK). Not thread-safe: one policy per thread (algos/algorithm.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algos/algorithm.h"
+#include "algos/registry.h"
+
+namespace slaterl {
+
+// `random`: k distinct positions, uniform over ordered k-subsets (partial Fisher–Yates on a
+// scratch permutation that persists between calls; uniform whatever its current order).
+class RandomSlatePolicy : public Policy {
+ public:
+  explicit RandomSlatePolicy(const EnvSpec& spec);
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override;
+
+ private:
+  int num_candidates_;
+  int slate_size_;
+  std::vector<int32_t> permutation_;  // C positions
+};
+
+// `random_md`: every slot independently uniform over the C positions (duplicates possible), the
+// MultiDiscrete baseline of RLlib.
+class RandomIndependentPolicy : public Policy {
+ public:
+  explicit RandomIndependentPolicy(const EnvSpec& spec);
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override;
+
+ private:
+  int num_candidates_;
+  int slate_size_;
+};
+
+// `first`: positions 0, 1, ..., k−1 for every env.
+class FirstSlatePolicy : public Policy {
+ public:
+  explicit FirstSlatePolicy(const EnvSpec& spec);
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override;
+
+ private:
+  int slate_size_;
+};
+
+// Ranks candidates by one document feature: the k best in order (descending for `choc`/`greedy`
+// on lts, ascending for `kale`), ties to the lowest position.
+class FeatureRankPolicy : public Policy {
+ public:
+  enum class Order { kDescending, kAscending };
+  FeatureRankPolicy(const EnvSpec& spec, int feature, Order order);
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override;
+
+ private:
+  int num_candidates_;
+  int slate_size_;
+  int doc_dim_;
+  int feature_;
+  Order order_;
+  std::vector<int32_t> positions_;  // C scratch
+};
+
+// Ranks candidates by the dot product of the user observation and each document's features
+// (interest_evolution's greedy_pctr: u·one-hot(cluster) = u[cluster]), descending, ties to the
+// lowest position. Requires user_dim == doc_dim > 0.
+class DotProductRankPolicy : public Policy {
+ public:
+  explicit DotProductRankPolicy(const EnvSpec& spec);
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override;
+
+ private:
+  int num_candidates_;
+  int slate_size_;
+  int dim_;
+  std::vector<double> scores_;      // C scratch
+  std::vector<int32_t> positions_;  // C scratch
+};
+
+// Writes −1 in every slot: "the environment's oracle fills this slot" (ENVS.md §10 E3, `topics`).
+class OracleSentinelPolicy : public Policy {
+ public:
+  explicit OracleSentinelPolicy(const EnvSpec& spec);
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override;
+
+ private:
+  int slate_size_;
+};
+
+// The baseline names defined for `env_name`, in registry order.
+std::vector<std::string> BaselineNamesForEnv(const std::string& env_name);
+// Builds baseline `name` for ctx.env_name / ctx.env_spec. NotFound for an unknown name;
+// InvalidArgument when the baseline is not defined for the env or the spec is unusable. Both
+// messages list the valid names.
+Result<std::unique_ptr<Policy>> MakeBaselinePolicy(const std::string& name, const AlgoContext& ctx);
+
+}  // namespace slaterl

@@ -1,0 +1,46 @@
+#include "algos/registry.h"
+
+#include "algos/linucb/linucb.h"
+
+namespace slaterl {
+
+namespace {
+// Baselines are algorithms too (so `algo: random` configs validate); they have no `config:` keys
+// and no trainer.
+AlgoEntry BaselineAlgo(const std::string& name, const std::string& summary) {
+  AlgoEntry e;
+  e.name = name;
+  e.summary = summary;
+  e.schema = [] { return Schema("config"); };
+  e.create_policy = [name](const Params&, const AlgoContext& ctx) { return CreateBaseline(name, ctx); };
+  e.replay_spec = [](const Params&, const AlgoContext&) { return ReplaySpec(); };
+  return e;
+}
+}  // namespace
+
+const std::vector<AlgoEntry>& AlgoRegistry() {
+  static const std::vector<AlgoEntry> registry = [] {
+    std::vector<AlgoEntry> r;
+    r.push_back({"linucb", "LinUCB contextual bandit over slates (ALGOS.md §2)", LinUcbSchema,
+                 CreateLinUcbPolicy, LinUcbReplaySpec, CreateLinUcbTrainer});
+    r.push_back(BaselineAlgo("random", "k distinct uniformly random candidates"));
+    r.push_back(BaselineAlgo("greedy", "myopic best-immediate-reward slate (ENVS.md §7)"));
+    r.push_back(BaselineAlgo("oracle", "myopic privileged oracle (ENVS.md §7)"));
+    return r;
+  }();
+  return registry;
+}
+
+const AlgoEntry* FindAlgo(const std::string& name) {
+  for (const auto& e : AlgoRegistry())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+std::vector<std::string> AlgoNames() {
+  std::vector<std::string> names;
+  for (const auto& e : AlgoRegistry()) names.push_back(e.name);
+  return names;
+}
+
+}  // namespace slaterl

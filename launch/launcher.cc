@@ -1,0 +1,137 @@
+#include "launch/launcher.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+
+#include "core/build_info.h"
+#include "core/json.h"
+#include "core/logging.h"
+#include "launch/run_config.h"
+#include "launch/run_dir.h"
+
+namespace slaterl {
+namespace {
+
+std::atomic<int> g_interrupts{0};
+void OnInterrupt(int) { g_interrupts.fetch_add(1); }
+
+// Checks what the schema cannot: the run must be able to end and to learn.
+Status CheckLaunchable(const RunConfig& run) {
+  const AlgoEntry* algo = FindAlgo(run.algo);
+  if (!algo || !algo->create_trainer)
+    return InvalidArgumentError(run.source + ": key 'algo': '" + run.algo +
+                                "' does not learn, so there is nothing to launch; measure it with "
+                                "`slaterl eval " + run.source + " --policy " + run.algo + "`");
+  const bool inproc = run.cluster.GetString("backend") == "inproc";
+  const bool by_steps = run.stop.GetInt("timesteps_total") > 0 || run.stop.GetInt("episodes_total") > 0;
+  if (!by_steps && (inproc || run.stop.GetDouble("time_total_s") <= 0))
+    return InvalidArgumentError(run.source + ": key 'stop': give stop.timesteps_total or stop.episodes_total" +
+                                (inproc ? " (backend inproc is deterministic and ignores wall time)"
+                                        : " or stop.time_total_s") +
+                                ", or the run never ends");
+  return Status::Ok();
+}
+
+std::string MapJson(const std::map<std::string, double>& values) {
+  JsonObject o;
+  for (const auto& kv : values) o.Add(kv.first, kv.second);
+  return o.str();
+}
+
+std::string SummaryJson(const RunConfig& run, const std::string& run_dir, const std::string& stop_reason,
+                        const RunMetrics& metrics, double wall_time_s, const std::string& error) {
+  JsonObject processes;
+  const bool inproc = run.cluster.GetString("backend") == "inproc";
+  processes.Add("actors", run.cluster.GetInt("num_actors"))
+      .Add("replay_shards", run.cluster.GetInt("replay_shards"))
+      .Add("learners", int64_t{1})
+      .Add("evaluators", int64_t{1})
+      .Add("os_processes", inproc ? int64_t{1}
+                                  : run.cluster.GetInt("num_actors") + run.cluster.GetInt("replay_shards") + 3);
+  JsonObject actors;
+  for (const auto& kv : metrics.actors()) {
+    JsonObject a;
+    a.Add("max_policy_version", kv.second.max_policy_version)
+        .Add("env_steps", kv.second.env_steps)
+        .Add("incarnation", kv.second.incarnation);
+    actors.AddRaw(std::to_string(kv.first), a.str());
+  }
+  JsonObject shards;
+  for (const auto& kv : metrics.shards()) shards.AddRaw(std::to_string(kv.first), MapJson(kv.second));
+  JsonObject summary;
+  summary.Add("name", run.name)
+      .Add("run_dir", run_dir)
+      .Add("env", run.env)
+      .Add("algo", run.algo)
+      .Add("seed", static_cast<int64_t>(run.seed))
+      .Add("backend", run.cluster.GetString("backend"))
+      .Add("config_hash", run.hash)
+      .Add("git_commit", GitCommit())
+      .AddRaw("versions", BuildInfoJson())
+      .AddRaw("hosts", "[\"" + JsonEscape(HostName()) + "\"]")
+      .AddRaw("processes", processes.str())
+      .Add("stop_reason", stop_reason)
+      .Add("status", error.empty() ? std::string("ok") : std::string("error"))
+      .Add("timesteps_total", metrics.timesteps_total())
+      .Add("episodes_total", metrics.episodes_total())
+      .Add("episode_reward_mean", metrics.episode_reward_mean())
+      .Add("wall_time_s", wall_time_s)
+      .Add("actor_restarts", metrics.restarts("actor"))
+      .AddRaw("learner", MapJson(metrics.learner()))
+      .AddRaw("actors", actors.str())
+      .AddRaw("shards", shards.str())
+      .AddRaw("last_eval", MapJson(metrics.last_eval()))
+      .AddRaw("final_eval", MapJson(metrics.final_eval()));
+  if (!error.empty()) summary.Add("error", error);
+  return summary.str();
+}
+
+}  // namespace
+
+int InterruptCount() { return g_interrupts.load(); }
+
+Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options_in) {
+  RETURN_IF_ERROR(CheckLaunchable(run));
+  LaunchOptions options = options_in;
+  if (options.executable.empty()) options.executable = "/proc/self/exe";
+  const std::string backend = run.cluster.GetString("backend");
+  if (options.dry_run) {
+    std::printf("%s", backend == "local" ? DescribeLocalLaunch(run, options).c_str()
+                                         : "backend: inproc (one process, deterministic scheduler)\n");
+    return LaunchResult{};
+  }
+  ASSIGN_OR_RETURN(RunDirectory dir, RunDirectory::Create(run, options.run_dir));
+  LOG(INFO) << "run " << run.name << " (" << run.env << ", " << run.algo << ", backend " << backend
+            << ") in " << dir.path();
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  RunMetrics metrics(run.reporting.GetInt("smoothing_episodes"));
+  const auto start = std::chrono::steady_clock::now();
+  Result<std::string> outcome = backend == "inproc" ? RunInproc(run, dir, metrics)
+                                                    : RunLocal(run, options, dir, metrics);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string stop_reason = outcome.ok() ? *outcome : "error";
+  const std::string error = outcome.ok() ? "" : outcome.status().ToString();
+  RETURN_IF_ERROR(dir.WriteSummary(SummaryJson(run, dir.path(), stop_reason, metrics, wall_s, error)));
+  if (!outcome.ok()) return outcome.status().WithContext("run " + dir.path());
+
+  LaunchResult result;
+  result.run_dir = dir.path();
+  result.stop_reason = stop_reason;
+  result.has_final_eval = metrics.has_final_eval();
+  if (result.has_final_eval) result.final_eval_mean = metrics.final_eval().at("eval/episode_reward_mean");
+  LOG(INFO) << "run finished (" << stop_reason << "): " << metrics.timesteps_total() << " env steps in "
+            << wall_s << " s" << (result.has_final_eval ? ", final evaluation " + std::to_string(result.final_eval_mean) : "")
+            << "; summary in " << dir.path() << "/summary.json";
+  return result;
+}
+
+}  // namespace slaterl

@@ -1,0 +1,45 @@
+// launch/launcher.h — `slaterl launch`: one run on the configured backend.
+//
+// Validates that the run can be launched (a learning algorithm, a stop criterion), creates the
+// run directory, runs every role on the backend (`inproc`: one process, deterministic scheduler;
+// `local`: supervised OS processes), writes metrics.jsonl rows and the progress line while it
+// runs, and summary.json at the end. Blocks until the run ends. SIGINT/SIGTERM stop the run
+// cleanly (a second one kills every process at once).
+#pragma once
+
+#include <string>
+
+#include "core/config.h"
+#include "core/status.h"
+#include "launch/run_metrics.h"
+
+namespace slaterl {
+
+struct LaunchOptions {
+  std::string run_dir;     // empty = runs/<name>-<time>
+  std::string executable;  // the slaterl binary for role processes (default /proc/self/exe)
+  bool dry_run = false;    // print what would be started, start nothing
+};
+
+struct LaunchResult {
+  std::string run_dir;
+  std::string stop_reason;  // timesteps_total, ..., interrupted, error
+  double final_eval_mean = 0.0;
+  bool has_final_eval = false;
+};
+
+Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options);
+
+// Backends (launch/inproc_backend.cc, launch/local_backend.cc). Both fill `metrics` and return the
+// stop reason.
+class RunDirectory;
+Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetrics& metrics);
+Result<std::string> RunLocal(const RunConfig& run, const LaunchOptions& options, RunDirectory& dir,
+                             RunMetrics& metrics);
+// Prints the processes and endpoints a local launch would start.
+std::string DescribeLocalLaunch(const RunConfig& run, const LaunchOptions& options);
+
+// Set by the SIGINT/SIGTERM handler that Launch installs; the backends poll it.
+int InterruptCount();
+
+}  // namespace slaterl

@@ -1,0 +1,355 @@
+// backend: local — every role is a separate OS process on this host, supervised by the launcher.
+//
+// Start order: shards, learner, evaluator, actors (ZeroMQ connects before or after binds alike).
+// The launcher binds the control ROUTER; every process says Hello, then heartbeats flow both ways.
+// Supervision: a dead or silent actor (or evaluator) is restarted with the next incarnation, up
+// to cluster.max_restarts; a dead learner or shard ends the run with an error (their restart comes
+// with checkpoints). Children get PR_SET_PDEATHSIG and also exit when the launcher goes silent,
+// so none outlives a killed launcher. Shutdown: actors first (their last stats arrive), then the
+// learner (it publishes final weights and checkpoints), then the evaluator (final evaluation),
+// then the shards; anything still alive after shutdown_timeout_s is killed.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <vector>
+#include <zmq.hpp>
+
+#include "core/control.h"
+#include "core/endpoints.h"
+#include "core/logging.h"
+#include "core/transport.h"
+#include "launch/launcher.h"
+#include "launch/progress.h"
+#include "launch/run_dir.h"
+
+namespace slaterl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+  std::string role;
+  int id = 0;
+  int incarnation = 0;
+  pid_t pid = -1;
+  std::string identity;  // control-channel routing id, once Hello arrived
+  Clock::time_point last_heard;
+  bool running = false;
+  bool shutdown_sent = false;
+};
+
+std::string Key(const std::string& role, int id) { return role + "-" + std::to_string(id); }
+
+// Creates a private directory for the run's ipc:// sockets (0700; short path, ipc paths are
+// limited to ~107 bytes).
+Result<std::string> MakeSocketDirectory() {
+  char pattern[] = "/tmp/slaterl-XXXXXX";
+  if (!::mkdtemp(pattern)) return UnavailableError(std::string("mkdtemp: ") + std::strerror(errno));
+  ::chmod(pattern, 0700);
+  return std::string(pattern);
+}
+
+class LocalSupervisor {
+ public:
+  LocalSupervisor(const RunConfig& run, const LaunchOptions& options, RunDirectory& dir, RunMetrics& metrics)
+      : run_(run), options_(options), dir_(dir), metrics_(metrics),
+        heartbeat_interval_(run.cluster.GetInt("heartbeat_interval_ms")),
+        liveness_(static_cast<int>(run.cluster.GetInt("liveness"))),
+        progress_(run.reporting.GetString("progress")) {}
+
+  ~LocalSupervisor() {
+    for (auto& kv : children_)
+      if (kv.second.running) ::kill(kv.second.pid, SIGKILL);
+    for (auto& kv : children_)
+      if (kv.second.running) ::waitpid(kv.second.pid, nullptr, 0);
+    if (!socket_dir_.empty()) {
+      control_.reset();
+      std::string cmd = socket_dir_;
+      // Remove the socket files and the directory (only files we created live there).
+      for (const char* leaf : {"control", "weights", "weights-request"}) ::unlink((cmd + "/" + leaf).c_str());
+      for (int k = 0; k < 64; ++k) {
+        ::unlink((cmd + "/shard-" + std::to_string(k) + "-insert").c_str());
+        ::unlink((cmd + "/shard-" + std::to_string(k) + "-sample").c_str());
+      }
+      ::rmdir(cmd.c_str());
+    }
+  }
+
+  Result<std::string> Run() {
+    ASSIGN_OR_RETURN(socket_dir_, MakeSocketDirectory());
+    const int num_shards = static_cast<int>(run_.cluster.GetInt("replay_shards"));
+    const int num_actors = static_cast<int>(run_.cluster.GetInt("num_actors"));
+    endpoints_ = RunEndpoints::ForIpcDirectory(socket_dir_, num_shards);
+    SocketOptions control_options;
+    control_options.receive_hwm = 100000;
+    control_options.send_hwm = 100000;
+    ASSIGN_OR_RETURN(control_, OpenSocket(context_, zmq::socket_type::router, endpoints_.control,
+                                          /*bind=*/true, control_options));
+    for (int k = 0; k < num_shards; ++k) RETURN_IF_ERROR(Spawn("shard", k));
+    RETURN_IF_ERROR(Spawn("learner", 0));
+    RETURN_IF_ERROR(Spawn("evaluator", 0));
+    for (int a = 0; a < num_actors; ++a) RETURN_IF_ERROR(Spawn("actor", a));
+    start_ = last_row_ = last_heartbeat_ = Clock::now();
+
+    std::string stop_reason;
+    while (stop_reason.empty()) {
+      RETURN_IF_ERROR(Service(heartbeat_interval_ / 4));
+      RETURN_IF_ERROR(Supervise(/*restart=*/true));
+      stop_reason = metrics_.StopReason(run_.stop, ElapsedS());
+      if (InterruptCount() > 0) stop_reason = "interrupted";
+      if (ElapsedS() - RowTime() >= run_.reporting.GetDouble("interval_s") || !stop_reason.empty())
+        RETURN_IF_ERROR(WriteRow());
+    }
+    progress_.Finish();
+    LOG(INFO) << "stopping (" << stop_reason << ")";
+    const bool final_eval = stop_reason != "interrupted";
+    RETURN_IF_ERROR(StopRole("actor", "stop"));
+    RETURN_IF_ERROR(StopRole("learner", "stop"));
+    RETURN_IF_ERROR(StopRole("evaluator", final_eval ? "final_evaluation" : "stop"));
+    RETURN_IF_ERROR(StopRole("shard", "stop"));
+    RETURN_IF_ERROR(WriteRow());
+    return stop_reason;
+  }
+
+ private:
+  double ElapsedS() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  double RowTime() const { return std::chrono::duration<double>(last_row_ - start_).count(); }
+
+  Status Spawn(const std::string& role, int id) {
+    Child& child = children_[Key(role, id)];
+    const bool restart = child.pid > 0;
+    child.role = role;
+    child.id = id;
+    if (restart) ++child.incarnation;
+    child.identity.clear();
+    child.shutdown_sent = false;
+    const std::string log_path = dir_.LogPath(role, id);
+    std::vector<std::string> args = {options_.executable, "_role", role, "--run-dir", dir_.path(),
+                                     "--socket-dir", socket_dir_, "--id", std::to_string(id),
+                                     "--incarnation", std::to_string(child.incarnation)};
+    if (role == "actor" && run_.stop.GetInt("timesteps_total") > 0) {
+      // Each actor takes an equal share of stop.timesteps_total (a restarted actor the rest of
+      // its share), so the run stops within one fragment per actor of the target.
+      const int64_t actors = run_.cluster.GetInt("num_actors");
+      const int64_t share = (run_.stop.GetInt("timesteps_total") + actors - 1) / actors;
+      auto done = metrics_.actors().find(id);
+      const int64_t taken = done == metrics_.actors().end() ? 0 : done->second.env_steps;
+      args.push_back("--max-env-steps");
+      args.push_back(std::to_string(std::max<int64_t>(1, share - taken)));
+    }
+    std::vector<char*> argv;  // built before fork: the child may not allocate (threads)
+    for (auto& a : args) argv.push_back(&a[0]);
+    argv.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) return UnavailableError(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+      // Child: die with the launcher, ignore the terminal's Ctrl-C (the launcher coordinates),
+      // log to the run directory.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) std::_Exit(126);  // the launcher died before prctl
+      ::signal(SIGINT, SIG_IGN);
+      const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, STDOUT_FILENO);
+        ::dup2(fd, STDERR_FILENO);
+      }
+      ::execv(options_.executable.c_str(), argv.data());
+      std::_Exit(127);
+    }
+    child.pid = pid;
+    child.running = true;
+    child.last_heard = Clock::now();
+    LOG(INFO) << (restart ? "restarted " : "started ") << Key(role, id) << " (pid " << pid
+              << ", incarnation " << child.incarnation << ")";
+    return Status::Ok();
+  }
+
+  // Receives control messages for up to `wait` and sends due heartbeats.
+  Status Service(std::chrono::milliseconds wait) {
+    zmq::pollitem_t item{control_->handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, wait);
+    RawMessage raw;
+    while (true) {
+      auto got = ReceiveMessage(*control_, /*is_router=*/true, &raw);
+      if (!got.ok()) return got.status();
+      if (!*got) break;
+      auto header = raw.Header();
+      if (!header.ok()) continue;
+      Child* child = nullptr;
+      for (auto& kv : children_)
+        if (kv.second.identity == raw.identity) child = &kv.second;
+      if (header->type == MessageType::kHello) {
+        Hello hello;
+        if (!raw.Decode(&hello).ok()) continue;
+        auto it = children_.find(Key(hello.role, hello.id));
+        if (it == children_.end() || hello.pid != it->second.pid) continue;  // stale incarnation
+        if (hello.config_hash != run_.hash) {
+          LOG(ERROR) << Key(hello.role, hello.id) << " runs another config (hash " << hello.config_hash << ")";
+          continue;
+        }
+        it->second.identity = raw.identity;
+        child = &it->second;
+      }
+      if (!child) continue;
+      child->last_heard = Clock::now();
+      if (header->type == MessageType::kStats) {
+        Stats stats;
+        if (raw.Decode(&stats).ok()) {
+          stats.id = child->id;  // trust the channel, not the payload
+          stats.role = child->role;
+          metrics_.OnStats(stats);
+        }
+      }
+    }
+    if (Clock::now() - last_heartbeat_ >= heartbeat_interval_) {
+      Heartbeat heartbeat;
+      heartbeat.sequence = ++heartbeat_sequence_;
+      for (auto& kv : children_)
+        if (kv.second.running && !kv.second.identity.empty())
+          (void)SendMessage(*control_, heartbeat, kv.second.identity);
+      last_heartbeat_ = Clock::now();
+    }
+    return Status::Ok();
+  }
+
+  // Reaps exited children and kills silent ones; restarts actors and the evaluator.
+  Status Supervise(bool restart) {
+    const auto silence_limit = heartbeat_interval_ * liveness_;
+    for (auto& kv : children_) {
+      Child& child = kv.second;
+      if (child.running && Clock::now() - child.last_heard > silence_limit) {
+        LOG(WARNING) << kv.first << " silent for " << liveness_ << " heartbeats; killing it";
+        ::kill(child.pid, SIGKILL);
+      }
+    }
+    while (true) {
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid <= 0) break;
+      for (auto& kv : children_) {
+        Child& child = kv.second;
+        if (child.pid != pid || !child.running) continue;
+        child.running = false;
+        const std::string how = WIFEXITED(status) ? "exited with code " + std::to_string(WEXITSTATUS(status))
+                                                  : "killed by signal " + std::to_string(WTERMSIG(status));
+        if (child.shutdown_sent && WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+        LOG(WARNING) << kv.first << " (pid " << pid << ") " << how << "; its log: " << dir_.LogPath(child.role, child.id);
+        if (!restart || child.shutdown_sent) continue;
+        if (child.role == "actor" || child.role == "evaluator") {
+          if (metrics_.restarts(child.role) >= run_.cluster.GetInt("max_restarts"))
+            return UnavailableError(kv.first + " died and cluster.max_restarts (" +
+                                    std::to_string(run_.cluster.GetInt("max_restarts")) + ") is used up");
+          metrics_.CountRestart(child.role);
+          RETURN_IF_ERROR(Spawn(child.role, child.id));
+        } else {
+          return UnavailableError(kv.first + " " + how + " (see " + dir_.LogPath(child.role, child.id) + ")");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Sends Shutdown to every process of `role` and waits for them to exit (killing stragglers).
+  Status StopRole(const std::string& role, const std::string& reason) {
+    Shutdown shutdown;
+    shutdown.reason = reason;
+    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(run_.cluster.GetDouble("shutdown_timeout_s")));
+    if (reason == "final_evaluation") deadline += std::chrono::seconds(120);  // the evaluation itself
+    while (true) {
+      bool any_running = false;
+      for (auto& kv : children_) {
+        Child& child = kv.second;
+        if (child.role != role || !child.running) continue;
+        any_running = true;
+        if (!child.shutdown_sent && !child.identity.empty()) {
+          child.shutdown_sent = SendMessage(*control_, shutdown, child.identity).ok();
+        } else if (child.identity.empty()) {
+          child.shutdown_sent = true;  // never said Hello: nothing to wait for
+          ::kill(child.pid, SIGKILL);
+        }
+        if (InterruptCount() > 1 || Clock::now() > deadline) {
+          LOG(WARNING) << kv.first << " did not exit in time; killing it";
+          ::kill(child.pid, SIGKILL);
+        }
+      }
+      if (!any_running) return Status::Ok();
+      RETURN_IF_ERROR(Service(std::chrono::milliseconds(20)));
+      RETURN_IF_ERROR(Supervise(/*restart=*/false));
+    }
+  }
+
+  Status WriteRow() {
+    const double now_s = ElapsedS();
+    RETURN_IF_ERROR(dir_.AppendMetricsRow(metrics_.NextRow(now_s)));
+    const double dt = now_s - RowTime();
+    const int64_t steps = metrics_.timesteps_total();
+    const double rate = dt > 0 ? (steps - steps_at_last_row_) / dt : 0.0;
+    steps_at_last_row_ = steps;
+    last_row_ = Clock::now();
+    const int64_t target = run_.stop.GetInt("timesteps_total");
+    const auto& eval = metrics_.last_eval();
+    progress_.Update(ProgressLine::Format(
+        steps, target, rate, metrics_.episode_reward_mean(),
+        eval.count("eval/episode_reward_mean") ? eval.at("eval/episode_reward_mean") : NAN,
+        target > 0 && rate > 0 ? (target - steps) / rate : -1));
+    return Status::Ok();
+  }
+
+  const RunConfig& run_;
+  const LaunchOptions& options_;
+  RunDirectory& dir_;
+  RunMetrics& metrics_;
+  std::chrono::milliseconds heartbeat_interval_;
+  int liveness_;
+  ProgressLine progress_;
+  zmq::context_t context_{1};
+  std::unique_ptr<zmq::socket_t> control_;
+  std::string socket_dir_;
+  RunEndpoints endpoints_;
+  std::map<std::string, Child> children_;
+  Clock::time_point start_, last_row_, last_heartbeat_;
+  int64_t steps_at_last_row_ = 0;
+  uint64_t heartbeat_sequence_ = 0;
+};
+
+}  // namespace
+
+Result<std::string> RunLocal(const RunConfig& run, const LaunchOptions& options, RunDirectory& dir,
+                             RunMetrics& metrics) {
+  LocalSupervisor supervisor(run, options, dir, metrics);
+  return supervisor.Run();
+}
+
+std::string DescribeLocalLaunch(const RunConfig& run, const LaunchOptions& options) {
+  const int num_shards = static_cast<int>(run.cluster.GetInt("replay_shards"));
+  const int num_actors = static_cast<int>(run.cluster.GetInt("num_actors"));
+  RunEndpoints e = RunEndpoints::ForIpcDirectory("<socket-dir>", num_shards);
+  std::ostringstream out;
+  out << "backend: " << run.cluster.GetString("backend") << "\n";
+  out << "run directory: " << (options.run_dir.empty() ? "runs/" + run.name + "-<time>" : options.run_dir) << "\n";
+  out << "control: launcher ROUTER bind " << e.control << "\n";
+  for (int k = 0; k < num_shards; ++k)
+    out << "process shard-" << k << ": PULL bind " << e.shard_insert[k] << ", ROUTER bind " << e.shard_sample[k] << "\n";
+  out << "process learner-0: PUB bind " << e.weights_pub << ", ROUTER bind " << e.weights_request
+      << ", DEALER → every shard\n";
+  out << "process evaluator-0: SUB " << e.weights_pub << "\n";
+  for (int a = 0; a < num_actors; ++a)
+    out << "process actor-" << a << ": PUSH → shard-" << a % num_shards << ", SUB " << e.weights_pub << "\n";
+  out << "command: " << options.executable << " _role ROLE --run-dir DIR --socket-dir DIR --id I --incarnation N\n";
+  return out.str();
+}
+
+}  // namespace slaterl

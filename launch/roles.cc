@@ -1,0 +1,336 @@
+#include "launch/roles.h"
+
+#include <chrono>
+#include <memory>
+#include <zmq.hpp>
+
+#include "actors/actor.h"
+#include "actors/evaluator.h"
+#include "core/control.h"
+#include "core/endpoints.h"
+#include "core/files.h"
+#include "core/logging.h"
+#include "core/transport.h"
+#include "launch/run_config.h"
+#include "learner/learner.h"
+#include "replay/shard_server.h"
+
+namespace slaterl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// What every role process sets up first: its config, endpoints and control channel.
+struct RoleContext {
+  RunConfig run;
+  RunObjects objects;
+  RunEndpoints endpoints;
+  milliseconds heartbeat_interval{500};
+  int liveness = 6;
+  milliseconds stats_interval{500};
+};
+
+Result<RoleContext> MakeRoleContext(const RoleOptions& options) {
+  RoleContext ctx;
+  ASSIGN_OR_RETURN(ctx.run, LoadRun(options.run_dir + "/config.yaml"));
+  ASSIGN_OR_RETURN(ctx.objects, ResolveRunObjects(ctx.run, 1));
+  ctx.endpoints = RunEndpoints::ForIpcDirectory(options.socket_dir,
+                                                static_cast<int>(ctx.run.cluster.GetInt("replay_shards")));
+  ctx.heartbeat_interval = milliseconds(ctx.run.cluster.GetInt("heartbeat_interval_ms"));
+  ctx.liveness = static_cast<int>(ctx.run.cluster.GetInt("liveness"));
+  ctx.stats_interval = milliseconds(static_cast<int64_t>(
+      std::max(50.0, std::min(1000.0, 500.0 * ctx.run.reporting.GetDouble("interval_s")))));
+  return ctx;
+}
+
+Hello MakeHello(const RoleOptions& options, const RoleContext& ctx) {
+  Hello hello;
+  hello.role = options.role;
+  hello.id = options.id;
+  hello.incarnation = options.incarnation;
+  hello.config_hash = ctx.run.hash;
+  return hello;
+}
+
+// Subscriber side of weight broadcasts: SUB for new versions plus a DEALER that asks the
+// learner once for the current version (late joiners miss earlier PUB messages).
+class WeightsReceiver {
+ public:
+  Status Open(zmq::context_t& zmq_context, const RoleContext& ctx, const Hello& hello) {
+    SocketOptions sub_options;
+    sub_options.subscribe = {""};
+    sub_options.receive_hwm = 4;  // only the newest versions matter
+    ASSIGN_OR_RETURN(sub_, OpenSocket(zmq_context, zmq::socket_type::sub, ctx.endpoints.weights_pub,
+                                      /*bind=*/false, sub_options));
+    ASSIGN_OR_RETURN(request_, OpenSocket(zmq_context, zmq::socket_type::dealer,
+                                          ctx.endpoints.weights_request, /*bind=*/false));
+    return SendMessage(*request_, hello);
+  }
+  // Decodes every waiting Weights message; keeps the newest in *latest. Returns true if any came.
+  bool Drain(Weights* latest, DropCounter* drops) {
+    bool any = false;
+    for (zmq::socket_t* socket : {sub_.get(), request_.get()}) {
+      RawMessage raw;
+      while (true) {
+        auto got = ReceiveMessage(*socket, /*is_router=*/false, &raw);
+        if (!got.ok() || !*got) break;
+        Weights weights;
+        Status status = raw.Decode(&weights);
+        if (!status.ok()) {
+          drops->Drop("bad weights message", status);
+          continue;
+        }
+        if (weights.version > latest->version) {
+          *latest = std::move(weights);
+          any = true;
+        }
+      }
+    }
+    return any;
+  }
+  zmq::socket_t* sub() { return sub_.get(); }
+
+ private:
+  std::unique_ptr<zmq::socket_t> sub_, request_;
+};
+
+// ---- actor ---------------------------------------------------------------------------------------
+
+Status RunActor(const RoleOptions& options) {
+  ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
+  zmq::context_t zmq_context(1);
+  ControlClient control(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
+                        ctx.heartbeat_interval, ctx.liveness);
+  RETURN_IF_ERROR(control.Connect());
+  const int shard = options.id % static_cast<int>(ctx.endpoints.shard_insert.size());
+  SocketOptions push_options;
+  push_options.send_hwm = 8;  // bounded: a slow shard pushes back on the actor
+  ASSIGN_OR_RETURN(auto push, OpenSocket(zmq_context, zmq::socket_type::push,
+                                         ctx.endpoints.shard_insert[shard], /*bind=*/false, push_options));
+  WeightsReceiver weights_receiver;
+  RETURN_IF_ERROR(weights_receiver.Open(zmq_context, ctx, MakeHello(options, ctx)));
+  ASSIGN_OR_RETURN(auto actor, ActorCore::Create(ctx.run, *ctx.objects.env, *ctx.objects.algo,
+                                                 options.id, options.incarnation));
+  DropCounter drops("actor-" + std::to_string(options.id));
+  Weights latest;
+  auto last_stats = Clock::now();
+  LOG(INFO) << "actor " << options.id << " (incarnation " << options.incarnation << ") writing to shard "
+            << shard;
+  while (true) {
+    control.Poll();
+    if (control.shutdown_requested()) break;
+    if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
+    if (weights_receiver.Drain(&latest, &drops)) {
+      Status applied = actor->ApplyWeights(latest);
+      if (!applied.ok()) return applied.WithContext("applying weights version " + std::to_string(latest.version));
+    }
+    if (options.max_env_steps > 0 && actor->env_steps_total() >= options.max_env_steps) {
+      // This actor's share of stop.timesteps_total is done: idle (heartbeating) until Shutdown.
+      if (Clock::now() - last_stats >= ctx.stats_interval) {
+        (void)control.SendStats(actor->TakeStats());
+        last_stats = Clock::now();
+      }
+      zmq::pollitem_t item{control.socket()->handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, ctx.heartbeat_interval / 4);
+      continue;
+    }
+    Fragment fragment = actor->CollectFragment();
+    EncodedMessage encoded = Encode(fragment);
+    // Back-pressure: wait (heartbeating) while the shard's queue is full.
+    while (true) {
+      Status sent = SendEncoded(*push, encoded);
+      if (sent.ok()) break;
+      if (sent.code() != StatusCode::kResourceExhausted) return sent.WithContext("pushing a fragment");
+      zmq::pollitem_t item{push->handle(), 0, ZMQ_POLLOUT, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(50));
+      control.Poll();
+      if (control.shutdown_requested() || !control.launcher_alive()) break;
+    }
+    if (Clock::now() - last_stats >= ctx.stats_interval) {
+      (void)control.SendStats(actor->TakeStats());
+      last_stats = Clock::now();
+    }
+  }
+  (void)control.SendStats(actor->TakeStats());
+  LOG(INFO) << "actor " << options.id << " shutting down (" << control.shutdown_reason() << ")";
+  return Status::Ok();
+}
+
+// ---- learner -------------------------------------------------------------------------------------
+
+Status RunLearner(const RoleOptions& options) {
+  ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
+  zmq::context_t zmq_context(1);
+  ControlClient control(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
+                        ctx.heartbeat_interval, ctx.liveness);
+  RETURN_IF_ERROR(control.Connect());
+  ASSIGN_OR_RETURN(auto learner, LearnerCore::Create(ctx.run, *ctx.objects.env, *ctx.objects.algo));
+  SocketOptions pub_options;
+  pub_options.send_hwm = 16;
+  ASSIGN_OR_RETURN(auto pub, OpenSocket(zmq_context, zmq::socket_type::pub, ctx.endpoints.weights_pub,
+                                        /*bind=*/true, pub_options));
+  ASSIGN_OR_RETURN(auto weights_router, OpenSocket(zmq_context, zmq::socket_type::router,
+                                                   ctx.endpoints.weights_request, /*bind=*/true));
+  std::vector<std::unique_ptr<zmq::socket_t>> shards;
+  for (const auto& endpoint : ctx.endpoints.shard_sample) {
+    ASSIGN_OR_RETURN(auto dealer, OpenSocket(zmq_context, zmq::socket_type::dealer, endpoint, /*bind=*/false));
+    shards.push_back(std::move(dealer));
+  }
+  const int in_flight = static_cast<int>(ctx.run.cluster.GetInt("requests_in_flight"));
+  std::vector<int> pending(shards.size(), 0);
+  DropCounter drops("learner");
+  (void)SendMessage(*pub, learner->PublishWeights());
+  auto last_stats = Clock::now();
+  while (true) {
+    control.Poll();
+    if (control.shutdown_requested()) break;
+    if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
+    for (size_t k = 0; k < shards.size(); ++k)
+      for (; pending[k] < in_flight; ++pending[k])
+        if (!SendMessage(*shards[k], learner->NextRequest()).ok()) break;
+    std::vector<zmq::pollitem_t> items;
+    for (auto& s : shards) items.push_back({s->handle(), 0, ZMQ_POLLIN, 0});
+    items.push_back({weights_router->handle(), 0, ZMQ_POLLIN, 0});
+    items.push_back({control.socket()->handle(), 0, ZMQ_POLLIN, 0});
+    zmq::poll(items.data(), items.size(), ctx.heartbeat_interval / 4);
+    for (size_t k = 0; k < shards.size(); ++k) {
+      RawMessage raw;
+      while (true) {
+        auto got = ReceiveMessage(*shards[k], /*is_router=*/false, &raw);
+        if (!got.ok() || !*got) break;
+        SampleBatch batch;
+        Status status = raw.Decode(&batch);
+        if (status.ok()) status = learner->OnSampleBatch(batch);
+        if (!status.ok()) drops.Drop("bad sample batch", status);
+        pending[k] = std::max(0, pending[k] - 1);
+        if (learner->broadcast_due()) (void)SendMessage(*pub, learner->PublishWeights());
+      }
+    }
+    RawMessage raw;
+    while (true) {
+      auto got = ReceiveMessage(*weights_router, /*is_router=*/true, &raw);
+      if (!got.ok() || !*got) break;
+      Hello hello;
+      Status status = raw.Decode(&hello);
+      if (!status.ok()) {
+        drops.Drop("bad weights request", status);
+        continue;
+      }
+      (void)SendMessage(*weights_router, learner->latest_weights(), raw.identity);
+    }
+    if (Clock::now() - last_stats >= ctx.stats_interval) {
+      Stats stats = learner->TakeStats();
+      stats.scalars["learner/dropped_messages"] = static_cast<double>(drops.total());
+      (void)control.SendStats(stats);
+      last_stats = Clock::now();
+    }
+  }
+  // Final weights for the evaluator's final evaluation, then a checkpoint.
+  (void)SendMessage(*pub, learner->PublishWeights(), "", /*dont_wait=*/false);
+  Status saved = learner->SaveCheckpoint(options.run_dir + "/checkpoints/final");
+  if (!saved.ok()) LOG(ERROR) << "final checkpoint failed: " << saved.message();
+  Stats stats = learner->TakeStats();
+  stats.scalars["learner/dropped_messages"] = static_cast<double>(drops.total());
+  (void)control.SendStats(stats);
+  LOG(INFO) << "learner done: " << learner->num_updates() << " updates, weights version "
+            << learner->latest_weights().version;
+  return Status::Ok();
+}
+
+// ---- evaluator -----------------------------------------------------------------------------------
+
+Status RunEvaluator(const RoleOptions& options) {
+  ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
+  zmq::context_t zmq_context(1);
+  ControlClient control(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
+                        ctx.heartbeat_interval, ctx.liveness);
+  RETURN_IF_ERROR(control.Connect());
+  WeightsReceiver weights_receiver;
+  RETURN_IF_ERROR(weights_receiver.Open(zmq_context, ctx, MakeHello(options, ctx)));
+  ASSIGN_OR_RETURN(auto evaluator, EvaluatorCore::Create(ctx.run, *ctx.objects.env, *ctx.objects.algo));
+  DropCounter drops("evaluator");
+  const int64_t interval_timesteps = ctx.run.evaluation.GetInt("interval_timesteps");
+  const double interval_s = ctx.run.evaluation.GetDouble("interval_s");
+  const int64_t episodes = ctx.run.evaluation.GetInt("episodes");
+  int64_t final_episodes = ctx.run.evaluation.GetInt("final_episodes");
+  if (final_episodes == 0) final_episodes = episodes;
+  Weights latest;
+  int64_t evaluated_version = 0;
+  int64_t next_eval_timesteps = interval_timesteps;
+  auto next_eval_time = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(interval_s));
+  while (true) {
+    control.Poll();
+    if (control.shutdown_requested()) break;
+    if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
+    if (weights_receiver.Drain(&latest, &drops)) RETURN_IF_ERROR(evaluator->ApplyWeights(latest));
+    const bool due_by_steps = interval_timesteps > 0 && evaluator->weights_timesteps() >= next_eval_timesteps;
+    const bool due_by_time = interval_s > 0 && Clock::now() >= next_eval_time;
+    if ((due_by_steps || due_by_time) && evaluator->weights_version() > evaluated_version) {
+      ASSIGN_OR_RETURN(EvalResult result, evaluator->Evaluate(episodes));
+      (void)control.SendStats(evaluator->MakeStats(result, /*final=*/false));
+      evaluated_version = evaluator->weights_version();
+      while (interval_timesteps > 0 && next_eval_timesteps <= evaluator->weights_timesteps())
+        next_eval_timesteps += interval_timesteps;
+      next_eval_time = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(interval_s));
+    }
+    zmq::pollitem_t items[] = {{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0},
+                               {control.socket()->handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, 2, ctx.heartbeat_interval / 4);
+  }
+  if (control.shutdown_reason() == "final_evaluation") {
+    // The learner published its final weights before it exited; take them.
+    auto deadline = Clock::now() + std::chrono::milliseconds(500);
+    while (Clock::now() < deadline) {
+      if (weights_receiver.Drain(&latest, &drops)) RETURN_IF_ERROR(evaluator->ApplyWeights(latest));
+      zmq::pollitem_t item{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(20));
+    }
+    ASSIGN_OR_RETURN(EvalResult result, evaluator->Evaluate(final_episodes));
+    Status sent = control.SendStats(evaluator->MakeStats(result, /*final=*/true));
+    LOG(INFO) << "final evaluation of weights version " << evaluator->weights_version() << ": "
+              << result.return_mean << " over " << result.episodes << " episodes";
+    return sent;
+  }
+  return Status::Ok();
+}
+
+// ---- replay shard --------------------------------------------------------------------------------
+
+Status RunShard(const RoleOptions& options) {
+  ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
+  ShardServerOptions shard;
+  shard.shard_id = options.id;
+  shard.tables = ctx.objects.algo->replay_spec(ctx.run.config, ctx.objects.context).tables;
+  shard.insert_endpoint = ctx.endpoints.shard_insert.at(options.id);
+  shard.sample_endpoint = ctx.endpoints.shard_sample.at(options.id);
+  shard.control_endpoint = ctx.endpoints.control;
+  shard.config_hash = ctx.run.hash;
+  shard.incarnation = options.incarnation;
+  shard.heartbeat_interval = ctx.heartbeat_interval;
+  shard.heartbeat_liveness = ctx.liveness;
+  shard.stats_interval = ctx.stats_interval;
+  shard.seed = ctx.run.seed;
+  return RunShardServer(shard);
+}
+
+}  // namespace
+
+Status RunRole(const RoleOptions& options) {
+  SetLogTag(options.role + "-" + std::to_string(options.id));
+  try {
+    if (options.role == "actor") return RunActor(options);
+    if (options.role == "learner") return RunLearner(options);
+    if (options.role == "evaluator") return RunEvaluator(options);
+    if (options.role == "shard") return RunShard(options);
+  } catch (const zmq::error_t& e) {
+    return UnavailableError(std::string("ZeroMQ: ") + e.what());
+  } catch (const std::exception& e) {
+    return InternalError(std::string("unexpected exception: ") + e.what());
+  }
+  return InvalidArgumentError("unknown role '" + options.role + "'");
+}
+
+}  // namespace slaterl

@@ -1,0 +1,54 @@
+#include "launch/run_dir.h"
+
+#include <ctime>
+
+#include "core/files.h"
+
+namespace slaterl {
+
+Result<RunDirectory> RunDirectory::Create(const RunConfig& run, const std::string& explicit_dir) {
+  std::string path = explicit_dir;
+  if (path.empty()) {
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::tm tm_local;
+    localtime_r(&now, &tm_local);
+    std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm_local);
+    path = "runs/" + run.name + "-" + stamp;
+    for (int n = 2; PathExists(path); ++n) path = "runs/" + run.name + "-" + stamp + "-" + std::to_string(n);
+  } else if (PathExists(path + "/metrics.jsonl")) {
+    return FailedPreconditionError(path + " already holds a run (metrics.jsonl exists); choose another --run-dir");
+  }
+  RETURN_IF_ERROR(MakeDirectories(path + "/logs"));
+  RETURN_IF_ERROR(MakeDirectories(path + "/checkpoints"));
+  RETURN_IF_ERROR(WriteFileAtomic(path + "/config.yaml", run.resolved_yaml));
+  RunDirectory dir(path);
+  dir.metrics_ = std::fopen((path + "/metrics.jsonl").c_str(), "a");
+  if (!dir.metrics_) return UnavailableError(path + "/metrics.jsonl: cannot open for writing");
+  return dir;
+}
+
+RunDirectory::RunDirectory(RunDirectory&& other) noexcept : path_(std::move(other.path_)), metrics_(other.metrics_) {
+  other.metrics_ = nullptr;
+}
+
+RunDirectory::~RunDirectory() {
+  if (metrics_) std::fclose(metrics_);
+}
+
+std::string RunDirectory::LogPath(const std::string& role, int id) const {
+  return path_ + "/logs/" + role + "-" + std::to_string(id) + ".log";
+}
+
+Status RunDirectory::AppendMetricsRow(const std::string& json_row) {
+  const std::string line = json_row + "\n";
+  if (std::fwrite(line.data(), 1, line.size(), metrics_) != line.size() || std::fflush(metrics_) != 0)
+    return UnavailableError(path_ + "/metrics.jsonl: write failed");
+  return Status::Ok();
+}
+
+Status RunDirectory::WriteSummary(const std::string& json) {
+  return WriteFileAtomic(path_ + "/summary.json", json + "\n");
+}
+
+}  // namespace slaterl

@@ -1,0 +1,90 @@
+#include "learner/learner.h"
+
+#include <cmath>
+
+namespace slaterl {
+
+Result<std::unique_ptr<LearnerCore>> LearnerCore::Create(const RunConfig& run, const EnvEntry& env,
+                                                         const AlgoEntry& algo) {
+  if (!algo.create_trainer)
+    return InvalidArgumentError("algo '" + algo.name +
+                                "' does not learn; use `slaterl eval --policy " + algo.name +
+                                "` to measure it");
+  ASSIGN_OR_RETURN(std::unique_ptr<VecEnv> probe, env.create(run.env_config, 1));
+  AlgoContext ctx;
+  ctx.env_name = run.env;
+  ctx.env_spec = probe->spec();
+  ctx.env_config = &run.env_config;
+  ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, algo.create_trainer(run.config, ctx));
+  return std::unique_ptr<LearnerCore>(
+      new LearnerCore(std::move(trainer), run.cluster.GetInt("broadcast_interval")));
+}
+
+LearnerCore::LearnerCore(std::unique_ptr<Trainer> trainer, int64_t broadcast_interval)
+    : trainer_(std::move(trainer)), replay_spec_(trainer_->replay_spec()),
+      broadcast_interval_(broadcast_interval) {
+  SLATERL_CHECK(!replay_spec_.tables.empty());
+  latest_ = trainer_->weights();
+  latest_.version = 0;
+}
+
+SampleRequest LearnerCore::NextRequest() {
+  SampleRequest request;
+  request.request_id = next_request_id_++;
+  request.table = replay_spec_.tables.front().name;
+  request.batch_size = replay_spec_.batch_size;
+  return request;
+}
+
+Status LearnerCore::OnSampleBatch(const SampleBatch& batch) {
+  const ReplayTableSpec* table = nullptr;
+  for (const auto& t : replay_spec_.tables)
+    if (t.name == batch.table) table = &t;
+  if (!table) return InvalidArgumentError("sample batch for unknown table '" + batch.table + "'");
+  if (batch.item_size != table->item_size || batch.num_items <= 0 ||
+      batch.data.size() != static_cast<size_t>(batch.num_items) * batch.item_size)
+    return InvalidArgumentError("sample batch of " + std::to_string(batch.num_items) + " items × " +
+                                std::to_string(batch.item_size) + " floats does not match table '" +
+                                table->name + "' (item size " + std::to_string(table->item_size) + ")");
+  shard_counters_[batch.shard_id] = {batch.shard_env_steps, batch.shard_episodes};
+  last_metrics_ = trainer_->update(batch);
+  ++num_updates_;
+  ++updates_since_broadcast_;
+  sampled_items_ += batch.num_items;
+  return Status::Ok();
+}
+
+int64_t LearnerCore::timesteps_total() const {
+  int64_t total = 0;
+  for (const auto& kv : shard_counters_) total += kv.second.first;
+  return total;
+}
+
+int64_t LearnerCore::episodes_total() const {
+  int64_t total = 0;
+  for (const auto& kv : shard_counters_) total += kv.second.second;
+  return total;
+}
+
+Weights LearnerCore::PublishWeights() {
+  Weights w = trainer_->weights();
+  w.version = latest_.version + 1;
+  w.timesteps_total = timesteps_total();
+  w.episodes_total = episodes_total();
+  latest_ = w;
+  updates_since_broadcast_ = 0;
+  return w;
+}
+
+Stats LearnerCore::TakeStats() {
+  Stats stats;
+  stats.role = "learner";
+  for (const auto& kv : last_metrics_) stats.scalars[kv.first] = kv.second;
+  stats.scalars["learner/num_updates"] = static_cast<double>(num_updates_);
+  stats.scalars["learner/weights_version"] = static_cast<double>(latest_.version);
+  stats.scalars["learner/sampled_items"] = static_cast<double>(sampled_items_);
+  stats.scalars["learner/timesteps_total"] = static_cast<double>(timesteps_total());
+  return stats;
+}
+
+}  // namespace slaterl

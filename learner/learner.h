@@ -1,0 +1,56 @@
+// learner/learner.h — the learner's logic, free of transport (DESIGN.md "Learner").
+//
+// A LearnerCore owns the algorithm's Trainer. It names the sample requests to send to each shard
+// (NextRequest), consumes the SampleBatches that come back (validated against the replay spec
+// before the trainer sees them), counts updates, and decides when to broadcast: version 1 is the
+// initial model, and every `broadcast_interval` updates a new version is due. timesteps_total and
+// episodes_total are the sums of the shards' latest counters; they travel in every Weights
+// message so actors' schedules follow the learner. Not thread-safe: one owner thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "algos/registry.h"
+#include "envs/registry.h"
+#include "core/config.h"
+
+namespace slaterl {
+
+class LearnerCore {
+ public:
+  static Result<std::unique_ptr<LearnerCore>> Create(const RunConfig& run, const EnvEntry& env,
+                                                     const AlgoEntry& algo);
+
+  const ReplaySpec& replay_spec() const { return replay_spec_; }
+  SampleRequest NextRequest();
+  // Validates and trains on one batch. Malformed batches are rejected (InvalidArgument) untouched.
+  Status OnSampleBatch(const SampleBatch& batch);
+  bool broadcast_due() const { return updates_since_broadcast_ >= broadcast_interval_; }
+  // The current model as a new version (bumps the version, resets the broadcast counter).
+  Weights PublishWeights();
+  // The last published version, for late joiners (no bump).
+  const Weights& latest_weights() const { return latest_; }
+  int64_t num_updates() const { return num_updates_; }
+  int64_t timesteps_total() const;
+  int64_t episodes_total() const;
+  Stats TakeStats();
+  Status SaveCheckpoint(const std::string& dir) const { return trainer_->save(dir); }
+
+ private:
+  LearnerCore(std::unique_ptr<Trainer> trainer, int64_t broadcast_interval);
+  std::unique_ptr<Trainer> trainer_;
+  ReplaySpec replay_spec_;
+  int64_t broadcast_interval_;
+  uint64_t next_request_id_ = 1;
+  int64_t num_updates_ = 0;
+  int64_t updates_since_broadcast_ = 0;
+  int64_t sampled_items_ = 0;
+  Weights latest_;
+  std::map<int32_t, std::pair<int64_t, int64_t>> shard_counters_;  // shard → (env steps, episodes)
+  Metrics last_metrics_;
+};
+
+}  // namespace slaterl

@@ -1,0 +1,255 @@
+#include "replay/shard.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/wire.h"
+
+namespace slaterl {
+namespace {
+
+// Bytes of a SampleBatch payload beyond its arrays (fixed fields, length prefixes, table name).
+constexpr int64_t kBatchOverheadBytes = 4096;
+
+}  // namespace
+
+Result<std::unique_ptr<ShardCore>> ShardCore::Create(const ShardOptions& options) {
+  const std::string where = "replay shard " + std::to_string(options.shard_id) + ": ";
+  if (options.tables.empty()) return InvalidArgumentError(where + "no replay tables");
+  if (options.max_pending_requests_per_client <= 0 || options.max_pending_requests <= 0 ||
+      options.max_backlog_fragments <= 0)
+    return InvalidArgumentError(where + "pending-request and backlog limits must be > 0");
+  std::set<std::string> names;
+  for (const ReplayTableSpec& spec : options.tables) {
+    Status status = Table::ValidateSpec(spec);
+    if (!status.ok()) return status.WithContext(where.substr(0, where.size() - 2));
+    if (!names.insert(spec.name).second)
+      return InvalidArgumentError(where + "duplicate table name '" + spec.name + "'");
+    if (spec.item_size != options.tables.front().item_size)
+      return InvalidArgumentError(where + "table '" + spec.name + "' has item_size " +
+                                  std::to_string(spec.item_size) + " but table '" +
+                                  options.tables.front().name + "' has " +
+                                  std::to_string(options.tables.front().item_size) +
+                                  " (every fragment goes into every table)");
+  }
+  std::unique_ptr<ShardCore> core(new ShardCore(options));
+  for (const ReplayTableSpec& spec : options.tables) {
+    auto table = Table::Create(spec);
+    if (!table.ok()) return table.status().WithContext(where.substr(0, where.size() - 2));
+    core->tables_.emplace(spec.name, std::move(table).value());
+  }
+  return core;
+}
+
+ShardCore::ShardCore(const ShardOptions& options)
+    : options_(options),
+      item_size_(options.tables.front().item_size),
+      drops_("replay shard " + std::to_string(options.shard_id)) {}
+
+// ---- fragments ---------------------------------------------------------------------------------
+
+Status ShardCore::ValidateFragment(const Fragment& fragment) const {
+  if (fragment.item_size != item_size_)
+    return InvalidArgumentError("fragment item_size " + std::to_string(fragment.item_size) +
+                                " does not match the shard's item_size " + std::to_string(item_size_));
+  if (fragment.num_items <= 0)
+    return InvalidArgumentError("fragment num_items must be > 0, got " +
+                                std::to_string(fragment.num_items));
+  const uint64_t expected =
+      static_cast<uint64_t>(fragment.num_items) * static_cast<uint64_t>(item_size_);
+  if (fragment.data.size() != expected)
+    return InvalidArgumentError("fragment data holds " + std::to_string(fragment.data.size()) +
+                                " floats, num_items × item_size = " + std::to_string(expected));
+  for (const auto& entry : tables_) {
+    if (fragment.num_items > entry.second->capacity())
+      return InvalidArgumentError("fragment of " + std::to_string(fragment.num_items) +
+                                  " items exceeds the capacity of table '" + entry.first + "' (" +
+                                  std::to_string(entry.second->capacity()) + ")");
+  }
+  if (fragment.env_steps < 0 || fragment.episodes < 0)
+    return InvalidArgumentError("fragment env_steps/episodes must be >= 0, got " +
+                                std::to_string(fragment.env_steps) + "/" +
+                                std::to_string(fragment.episodes));
+  return Status::Ok();
+}
+
+bool ShardCore::AllTablesCanInsert(int32_t num_items) const {
+  for (const auto& entry : tables_)
+    if (!entry.second->CanInsert(num_items)) return false;
+  return true;
+}
+
+void ShardCore::InsertIntoAllTables(const Fragment& fragment) {
+  for (auto& entry : tables_) {
+    // Every table admitted the fragment and nobody else writes to them (class contract).
+    Status status = entry.second->Insert(fragment.data.data(), fragment.num_items);
+    SLATERL_CHECK(status.ok());
+  }
+  env_steps_ += fragment.env_steps;
+  episodes_ += fragment.episodes;
+  ++fragments_;
+}
+
+Status ShardCore::HandleFragment(const Fragment& fragment) {
+  return HandleFragmentImpl(fragment, nullptr);
+}
+
+Status ShardCore::HandleFragment(Fragment&& fragment) {
+  return HandleFragmentImpl(fragment, &fragment);
+}
+
+Status ShardCore::HandleFragmentImpl(const Fragment& fragment, Fragment* movable) {
+  Status status = ValidateFragment(fragment);
+  if (!status.ok()) {
+    drops_.Drop("fragment_invalid", status);
+    return status;
+  }
+  if (backlog_.empty() && AllTablesCanInsert(fragment.num_items)) {
+    InsertIntoAllTables(fragment);
+    return Status::Ok();
+  }
+  if (static_cast<int64_t>(backlog_.size()) >= options_.max_backlog_fragments) {
+    status = ResourceExhaustedError("fragment backlog is full (" +
+                                    std::to_string(backlog_.size()) + " fragments)");
+    drops_.Drop("fragment_backlog_full", status);
+    return status;
+  }
+  if (movable != nullptr)
+    backlog_.push_back(std::move(*movable));
+  else
+    backlog_.push_back(fragment);
+  return Status::Ok();
+}
+
+int ShardCore::MoveBacklogIntoTables() {
+  int moved = 0;
+  while (!backlog_.empty() && AllTablesCanInsert(backlog_.front().num_items)) {
+    InsertIntoAllTables(backlog_.front());
+    backlog_.pop_front();
+    ++moved;
+  }
+  return moved;
+}
+
+// ---- sample requests ---------------------------------------------------------------------------
+
+int64_t ShardCore::MaxBatchItems(const Table& table) const {
+  const int64_t bytes_per_item =
+      static_cast<int64_t>(table.item_size()) * static_cast<int64_t>(sizeof(float)) +
+      static_cast<int64_t>(sizeof(uint64_t) + sizeof(double));
+  const int64_t wire_limit =
+      (static_cast<int64_t>(kMaxPayloadBytes) - kBatchOverheadBytes) / bytes_per_item;
+  return std::min(table.max_sample_items(), wire_limit);
+}
+
+Status ShardCore::EnqueueSampleRequest(const std::string& client_identity,
+                                       const SampleRequest& request) {
+  auto it = tables_.find(request.table);
+  if (it == tables_.end()) {
+    Status status = NotFoundError("sample request for unknown table '" + request.table + "'");
+    drops_.Drop("request_unknown_table", status);
+    return status;
+  }
+  Table* table = it->second.get();
+  const int64_t max_items = MaxBatchItems(*table);
+  if (request.batch_size <= 0 || request.batch_size > max_items) {
+    Status status = InvalidArgumentError("sample request batch_size " +
+                                         std::to_string(request.batch_size) + " for table '" +
+                                         request.table + "' is outside [1, " +
+                                         std::to_string(max_items) + "]");
+    drops_.Drop("request_bad_batch_size", status);
+    return status;
+  }
+  int32_t& per_client = pending_per_client_[client_identity];
+  if (per_client >= options_.max_pending_requests_per_client ||
+      static_cast<int64_t>(pending_.size()) >= options_.max_pending_requests) {
+    if (per_client == 0) pending_per_client_.erase(client_identity);
+    Status status = ResourceExhaustedError(
+        "too many pending sample requests (" + std::to_string(pending_.size()) + " in all)");
+    drops_.Drop("request_too_many_pending", status);
+    return status;
+  }
+  ++per_client;
+  pending_.push_back(PendingRequest{client_identity, request, table});
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, SampleBatch>> ShardCore::ServeReady(Rng& rng) {
+  std::vector<std::pair<std::string, SampleBatch>> served;
+  while (true) {
+    bool progress = MoveBacklogIntoTables() > 0;
+    // Tables whose oldest pending request cannot be served: their later requests wait too.
+    std::vector<const Table*> blocked;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      Table* table = it->table;
+      if (std::find(blocked.begin(), blocked.end(), table) != blocked.end()) {
+        ++it;
+        continue;
+      }
+      SampleBatch batch;
+      if (!table->CanSample(it->request.batch_size) ||
+          !table->Sample(it->request.batch_size, rng, &batch).ok()) {
+        blocked.push_back(table);
+        ++it;
+        continue;
+      }
+      batch.request_id = it->request.request_id;
+      batch.shard_id = options_.shard_id;
+      batch.shard_env_steps = env_steps_;
+      batch.shard_episodes = episodes_;
+      auto count = pending_per_client_.find(it->client);
+      if (count != pending_per_client_.end() && --count->second <= 0) pending_per_client_.erase(count);
+      served.emplace_back(std::move(it->client), std::move(batch));
+      it = pending_.erase(it);
+      ++served_requests_;
+      progress = true;
+    }
+    if (!progress) break;
+  }
+  return served;
+}
+
+// ---- drops, stats, inspection ------------------------------------------------------------------
+
+void ShardCore::RecordDrop(const std::string& reason, const Status& detail) {
+  drops_.Drop(reason, detail);
+}
+
+Stats ShardCore::MakeStats() const {
+  Stats stats;
+  stats.role = "shard";
+  stats.id = options_.shard_id;
+  double size = 0, inserted = 0, sampled = 0, evicted = 0, refused = 0;
+  for (const auto& entry : tables_) {
+    const Table::Counters counters = entry.second->counters();
+    const double table_size = static_cast<double>(entry.second->size());
+    size += table_size;
+    inserted += static_cast<double>(counters.inserted_items);
+    sampled += static_cast<double>(counters.sampled_items);
+    evicted += static_cast<double>(counters.evicted_items);
+    refused += static_cast<double>(counters.refused_inserts);
+    stats.scalars["replay/" + entry.first + "/size"] = table_size;
+  }
+  stats.scalars["replay/size"] = size;
+  stats.scalars["replay/inserted_items"] = inserted;
+  stats.scalars["replay/sampled_items"] = sampled;
+  stats.scalars["replay/evicted_items"] = evicted;
+  stats.scalars["replay/refused_inserts"] = refused;
+  stats.scalars["replay/env_steps"] = static_cast<double>(env_steps_);
+  stats.scalars["replay/episodes"] = static_cast<double>(episodes_);
+  stats.scalars["replay/fragments"] = static_cast<double>(fragments_);
+  stats.scalars["replay/backlog_fragments"] = static_cast<double>(backlog_.size());
+  stats.scalars["replay/pending_requests"] = static_cast<double>(pending_.size());
+  stats.scalars["replay/served_requests"] = static_cast<double>(served_requests_);
+  stats.scalars["replay/dropped_messages"] = static_cast<double>(drops_.total());
+  for (const auto& entry : drops_.by_reason())
+    stats.scalars["replay/dropped/" + entry.first] = static_cast<double>(entry.second);
+  return stats;
+}
+
+const Table* ShardCore::table(const std::string& name) const {
+  auto it = tables_.find(name);
+  return it == tables_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace slaterl

@@ -1,0 +1,171 @@
+// replay/table.h — one replay table: fixed-size float items in a ring arena, sampled uniformly
+// (with replacement) or as a FIFO queue, behind min-size gating and a rate limiter.
+//
+// Contract.
+// * Ownership. A Table owns one contiguous arena of capacity × item_size floats (allocated once by
+//   Create, never reallocated) plus one key per slot. Items are opaque float records; the table
+//   never interprets them. Each inserted item gets a key: 0, 1, 2, ... in insertion order, unique
+//   per table for its lifetime, so callers (tests) can tell which items a table holds.
+// * Kinds (ReplayTableSpec::Kind).
+//   - kUniform: sampling draws with replacement, each stored item with probability 1/size (that
+//     probability is reported per sampled item). When full, an insert evicts the oldest items
+//     (FIFO eviction), so the table always holds the newest `capacity` items inserted.
+//   - kQueue: sampling n items removes and returns the n oldest (FIFO), so every item is sampled
+//     exactly once (probability 1.0 is reported). A queue never evicts: when an insert does not
+//     fit in the free slots it is refused (ResourceExhausted; InsertBlocking waits for room), so
+//     on-policy data is never silently lost.
+// * Gating. No sample is served while size < max(1, min_size), nor while the rate limiter
+//   (replay/rate_limiter.h, Reverb's SampleToInsertRatio; off when samples_per_insert == 0)
+//   forbids it; inserts are refused/blocked while the rate limiter forbids them.
+// * Atomicity. Insert is all-or-nothing: every item of a call goes in, or none does (nothing is
+//   written). A sample copies whole items out under the mutex, so no sample ever holds a
+//   half-written item.
+// * Thread-safety. All public methods are thread-safe (one mutex; see `mu_`). The blocking
+//   variants wait on condition variables with a timeout and never hold the mutex while waiting.
+// * Shutdown. Close() makes every later call return Cancelled and wakes every blocked caller,
+//   which returns Cancelled. Destroying a Table while a caller is blocked in it is a bug (callers
+//   must Close() and join first).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/messages.h"
+#include "core/replay_spec.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "replay/rate_limiter.h"
+
+namespace slaterl {
+
+class Table {
+ public:
+  using Kind = ReplayTableSpec::Kind;
+
+  // Cumulative item counts since creation.
+  struct Counters {
+    int64_t inserted_items = 0;   // items accepted by inserts
+    int64_t sampled_items = 0;    // items returned by samples (with repetition for kUniform)
+    int64_t evicted_items = 0;    // kUniform: oldest items overwritten by inserts into a full table
+    int64_t refused_inserts = 0;  // insert calls refused (queue full or rate limited), not retried
+    int64_t refused_samples = 0;  // sample calls refused (min_size, rate limiter, too few items)
+  };
+
+  // Checks a spec: non-empty name, item_size > 0, capacity > 0, capacity × item_size floats below
+  // 2^36 (256 GiB; a sanity bound, not a memory check), min_size ≤ capacity, and the rate-limiter
+  // fields (RateLimiter::Validate). Returns InvalidArgument naming the table and field.
+  static Status ValidateSpec(const ReplayTableSpec& spec);
+
+  // Validates `spec` and allocates the arena. Returns InvalidArgument for a bad spec,
+  // ResourceExhausted when the arena cannot be allocated.
+  static Result<std::unique_ptr<Table>> Create(const ReplayTableSpec& spec);
+
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  ~Table() = default;
+
+  // ---- inserts ---------------------------------------------------------------------------------
+
+  // Inserts `num_items` items of item_size floats each, read from `items` (num_items × item_size
+  // floats; the caller guarantees the buffer is that long). Never blocks.
+  // Returns: OK (all items stored, with consecutive keys);
+  //   InvalidArgument (num_items ≤ 0, or more items than `capacity`: such a call could never be
+  //     stored whole);
+  //   ResourceExhausted (the rate limiter forbids inserts now, or a kQueue lacks free slots for
+  //     all items; nothing stored, `refused_inserts` counted);
+  //   Cancelled (Close() was called).
+  Status Insert(const float* items, int32_t num_items);
+
+  // Like Insert, but first checks the fragment against the table: fragment.item_size == item_size,
+  // num_items > 0, data.size() == num_items × item_size. Returns InvalidArgument (table untouched)
+  // when it does not match; otherwise what Insert returns.
+  Status InsertFragment(const Fragment& fragment);
+
+  // Like Insert, but waits up to `timeout` while the rate limiter or a full queue forbids the
+  // insert. Returns OK, InvalidArgument, DeadlineExceeded (timed out; nothing stored) or Cancelled
+  // (Close() was called before or while waiting; nothing stored).
+  Status InsertBlocking(const float* items, int32_t num_items, std::chrono::milliseconds timeout);
+
+  // ---- samples ---------------------------------------------------------------------------------
+
+  // Whether Sample(num_items, ...) would succeed now (false once closed). Advisory under
+  // concurrency: another thread may change the answer before the caller acts on it.
+  bool CanSample(int32_t num_items) const;
+  // Whether Insert of `num_items` items would succeed now (false once closed). Advisory, as above.
+  bool CanInsert(int32_t num_items) const;
+
+  // Samples `num_items` items, never blocking. Fills out->table, item_size, num_items, keys,
+  // probabilities, data (memcpy of whole items) and table_size (items held when the sample was
+  // taken, before a queue removes them); leaves request_id, shard_id and the shard counters as
+  // they were. `rng` drives kUniform draws (kQueue draws nothing).
+  // Returns: OK; InvalidArgument (num_items ≤ 0 or > max_sample_items(): never servable);
+  //   FailedPrecondition (min_size not reached, the rate limiter forbids it, or a kQueue holds
+  //   fewer than num_items; `out` untouched, `refused_samples` counted); ResourceExhausted (no
+  //   memory for the batch); Cancelled (closed).
+  Status Sample(int32_t num_items, Rng& rng, SampleBatch* out);
+
+  // Like Sample, but waits up to `timeout` for the table to allow the sample. Returns OK,
+  // InvalidArgument, ResourceExhausted, DeadlineExceeded (timed out; `out` untouched) or
+  // Cancelled (Close() was called before or while waiting).
+  Status SampleBlocking(int32_t num_items, Rng& rng, SampleBatch* out,
+                        std::chrono::milliseconds timeout);
+
+  // Wakes every blocked caller (they return Cancelled) and makes all later inserts and samples
+  // return Cancelled. Idempotent. Stored items stay readable through Keys()/size().
+  void Close();
+
+  // ---- inspection ------------------------------------------------------------------------------
+
+  // Keys of the stored items, oldest first.
+  std::vector<uint64_t> Keys() const;
+  int64_t size() const;
+  Counters counters() const;
+  bool closed() const;
+  // The largest sample this table accepts: what it can eventually serve (queue capacity, the
+  // rate limiter's max_sample_items), and at most 2^28 floats (1 GiB) per sample. Larger requests
+  // would wait forever or exhaust memory; they get InvalidArgument. Constant.
+  int64_t max_sample_items() const { return max_sample_items_; }
+
+  const ReplayTableSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name; }
+  Kind kind() const { return spec_.kind; }
+  int32_t item_size() const { return spec_.item_size; }
+  int64_t capacity() const { return spec_.capacity; }
+
+ private:
+  Table(const ReplayTableSpec& spec, std::vector<float> arena);
+
+  // Whether num_items is a sample size this table accepts at all (no lock needed: constant).
+  Status CheckSampleSize(int32_t num_items) const;
+  // REQUIRES(mu_). What Insert/Sample check, without counting refusals.
+  Status CheckInsertLocked(int32_t num_items) const;
+  bool CanSampleLocked(int32_t num_items) const;
+  // REQUIRES(mu_). Perform an admitted insert/sample and signal the waiters.
+  void InsertLocked(const float* items, int32_t num_items);
+  void SampleLocked(int32_t num_items, Rng& rng, SampleBatch* out);
+
+  const ReplayTableSpec spec_;
+  const int64_t max_sample_items_;
+
+  // mu_ guards the arena contents, the ring indices, the rate limiter, the counters and closed_.
+  // Condition variables: can_insert_cv_ is notified when a sample or Close() may let a blocked
+  // insert proceed, can_sample_cv_ when an insert or Close() may let a blocked sample proceed.
+  mutable std::mutex mu_;
+  std::condition_variable can_insert_cv_;
+  std::condition_variable can_sample_cv_;
+  std::vector<float> arena_;        // GUARDED_BY(mu_) capacity × item_size floats
+  std::vector<uint64_t> keys_;      // GUARDED_BY(mu_) key of the item in each slot
+  int64_t head_ = 0;                // GUARDED_BY(mu_) slot of the oldest item
+  int64_t size_ = 0;                // GUARDED_BY(mu_) items stored, ≤ capacity
+  uint64_t next_key_ = 0;           // GUARDED_BY(mu_)
+  RateLimiter rate_limiter_;        // GUARDED_BY(mu_)
+  Counters counters_;               // GUARDED_BY(mu_)
+  bool closed_ = false;             // GUARDED_BY(mu_)
+};
+
+}  // namespace slaterl
