@@ -13,8 +13,8 @@ constexpr int kMaxContinuedFractionTerms = 100000;
 constexpr double kContinuedFractionEps = 1e-16;
 constexpr double kTiny = 1e-300;
 
-// Continued fraction of I_x(a, b) (Numerical Recipes "betacf", modified Lentz); y = 1 − x is
-// passed separately so callers that know it exactly keep full precision.
+// Continued fraction of I_x(a, b) (Numerical Recipes "betacf", modified Lentz); converges fast
+// for x < (a + 1)/(a + b + 2), the callers use the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) above.
 double BetaContinuedFraction(double a, double b, double x) {
   const double qab = a + b;
   const double qap = a + 1.0;
@@ -46,7 +46,8 @@ double BetaContinuedFraction(double a, double b, double x) {
   return h;
 }
 
-// I_x(a, b) with y = 1 − x given exactly.
+// I_x(a, b) with y = 1 − x passed separately, so callers that know it exactly (the t
+// distribution: y = t²/(df + t²)) keep full precision near x = 1.
 double IncompleteBetaXY(double a, double b, double x, double y) {
   if (!(a > 0.0) || !(b > 0.0) || !(x >= 0.0) || !(y >= 0.0) || std::isnan(x) || std::isnan(y))
     return kNaN;

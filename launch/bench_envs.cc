@@ -122,8 +122,10 @@ Status BenchOneEnv(const EnvEntry& entry, std::ostream& out, bool json,
       out << "{\"bench\":\"envs\",\"env\":\"" << JsonEscape(entry.name) << "\",\"batch\":" << batch
           << ",\"steps_per_sec\":" << number << ",\"policy\":\"random\"}\n";
     } else {
-      out << "env " << entry.name << "  batch " << batch << "  " << number
-          << " steps/s  (policy random, 1 core)\n";
+      char millions[32];
+      std::snprintf(millions, sizeof(millions), "%.2f", steps_per_sec / 1e6);
+      out << "env " << entry.name << "  batch " << batch << "  " << millions
+          << " M steps/s  (policy random, 1 core)\n";
     }
     out.flush();
   }

@@ -26,7 +26,8 @@ void TopK(std::vector<int32_t>& positions, int k, Better better) {
 
 RandomSlatePolicy::RandomSlatePolicy(const EnvSpec& spec)
     : num_candidates_(spec.num_candidates), slate_size_(spec.slate_size),
-      permutation_(static_cast<size_t>(spec.num_candidates)) {
+      permutation_(static_cast<size_t>(spec.num_candidates)),
+      swapped_with_(static_cast<size_t>(spec.slate_size)) {
   SLATERL_CHECK(slate_size_ >= 1 && slate_size_ <= num_candidates_);
   std::iota(permutation_.begin(), permutation_.end(), 0);
 }
@@ -38,9 +39,14 @@ void RandomSlatePolicy::act(const ObsBatch& obs, Rng& rng, SlateBatch* out) {
     int32_t* slate = out->items.data() + static_cast<size_t>(i) * slate_size_;
     for (int j = 0; j < slate_size_; ++j) {
       const uint32_t r = static_cast<uint32_t>(j) + rng.UniformInt(c - static_cast<uint32_t>(j));
+      swapped_with_[j] = static_cast<int32_t>(r);
       std::swap(permutation_[j], permutation_[r]);
       slate[j] = permutation_[j];
     }
+    // Undo the swaps (reverse order) so every slate starts from the identity: O(k), and the
+    // output is a function of the Rng alone, not of earlier calls.
+    for (int j = slate_size_ - 1; j >= 0; --j)
+      std::swap(permutation_[j], permutation_[swapped_with_[j]]);
   }
 }
 

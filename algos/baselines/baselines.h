@@ -28,7 +28,7 @@
 namespace slaterl {
 
 // `random`: k distinct positions, uniform over ordered k-subsets (partial Fisher–Yates on a
-// scratch permutation that persists between calls; uniform whatever its current order).
+// scratch identity permutation, restored after each slate in O(k)).
 class RandomSlatePolicy : public Policy {
  public:
   explicit RandomSlatePolicy(const EnvSpec& spec);
@@ -37,7 +37,8 @@ class RandomSlatePolicy : public Policy {
  private:
   int num_candidates_;
   int slate_size_;
-  std::vector<int32_t> permutation_;  // C positions
+  std::vector<int32_t> permutation_;   // C positions, the identity between slates
+  std::vector<int32_t> swapped_with_;  // k, swap partners of the current slate
 };
 
 // `random_md`: every slot independently uniform over the C positions (duplicates possible), the

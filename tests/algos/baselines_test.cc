@@ -103,6 +103,8 @@ TEST(BaselinesTest, RandomIsAFunctionOfItsRng) {
   auto a = MakePolicy("random", spec);
   auto b = MakePolicy("random", spec);
   EXPECT_EQ(Act(*a, spec, obs, 5), Act(*b, spec, obs, 5));
+  // Earlier calls leave no trace: the same object with the same Rng state repeats itself.
+  EXPECT_EQ(Act(*a, spec, obs, 5), Act(*a, spec, obs, 5));
   auto c = MakePolicy("random", spec);
   EXPECT_NE(Act(*c, spec, obs, 5), Act(*c, spec, obs, 6));
 }

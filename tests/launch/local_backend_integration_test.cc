@@ -1,0 +1,147 @@
+// End-to-end tests of `slaterl launch` with the local backend: real processes, real sockets.
+#include <gtest/gtest.h>
+
+#include "core/json.h"
+#include "tests/launch/process_util.h"
+
+namespace slaterl {
+namespace {
+
+using namespace testing_util;
+
+std::string SmallRunYaml(const std::string& stop, int num_actors = 3) {
+  return "name: e2e\nenv: lts\nenv_config: {num_candidates: 10, slate_size: 3}\nalgo: linucb\n"
+         "stop: " + stop + "\n"
+         "evaluation: {interval_s: 0.2, episodes: 20, final_episodes: 50}\n"
+         "cluster: {backend: local, num_actors: " + std::to_string(num_actors) +
+         ", num_envs_per_actor: 4, replay_shards: 2, heartbeat_interval_ms: 100, liveness: 10}\n"
+         "reporting: {interval_s: 0.2, progress: plain}\nseed: 1\n";
+}
+
+double Number(const std::string& json, const std::string& key) {
+  double v = -1;
+  EXPECT_TRUE(JsonGetNumber(json, key, &v)) << key << " missing";
+  return v;
+}
+
+TEST(LocalBackendTest, FragmentsWeightsAndEvaluationsFlowThroughEveryProcess) {
+  const std::string dir = MakeTempDir("e2e");
+  WriteText(dir + "/run.yaml", SmallRunYaml("{timesteps_total: 60000}"));
+  CommandResult r = RunCommand(Binary() + " launch " + dir + "/run.yaml --run-dir " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string summary = ReadText(dir + "/run/summary.json");
+  ASSERT_FALSE(summary.empty());
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
+  // Every actor's fragments reached a shard: the shards inserted exactly the env steps taken.
+  const double timesteps = Number(summary, "timesteps_total");
+  EXPECT_EQ(timesteps, 60000);
+  double inserted = 0;
+  for (int k = 0; k < 2; ++k) {
+    const size_t at = summary.find("\"" + std::to_string(k) + "\": {\"replay/");
+    ASSERT_NE(at, std::string::npos) << "shard " << k << " did not report";
+    const double shard_steps = Number(summary.substr(at), "replay/env_steps");
+    EXPECT_GT(shard_steps, 0) << "shard " << k;
+    inserted += shard_steps;
+  }
+  EXPECT_EQ(inserted, timesteps);
+  // Every actor acted, and applied a weights version > 1.
+  for (int a = 0; a < 3; ++a) {
+    const size_t at = summary.find("\"" + std::to_string(a) + "\": {\"max_policy_version\"");
+    ASSERT_NE(at, std::string::npos) << "actor " << a << " did not report";
+    EXPECT_GT(Number(summary.substr(at), "max_policy_version"), 1) << "actor " << a;
+    EXPECT_GT(Number(summary.substr(at), "env_steps"), 0) << "actor " << a;
+  }
+  // The learner's weight version grew; the evaluator reported, finally too.
+  EXPECT_GT(Number(summary, "learner/weights_version"), 2);
+  EXPECT_GT(Number(summary, "learner/num_updates"), 0);
+  const size_t final_at = summary.find("\"final_eval\"");
+  ASSERT_NE(final_at, std::string::npos);
+  EXPECT_EQ(Number(summary.substr(final_at), "eval/episodes"), 50);
+  // metrics.jsonl: one JSON row per report, timesteps never decreasing, ending at the target.
+  const auto rows = Lines(ReadText(dir + "/run/metrics.jsonl"));
+  ASSERT_GE(rows.size(), 1u);
+  double previous = -1;
+  for (const auto& row : rows) {
+    const double t = Number(row, "timesteps_total");
+    EXPECT_GE(t, previous);
+    previous = t;
+  }
+  EXPECT_EQ(previous, 60000);
+  // One log per process, the resolved config.
+  for (const char* log : {"learner-0", "evaluator-0", "shard-0", "shard-1", "actor-0", "actor-1", "actor-2"})
+    EXPECT_FALSE(ReadText(dir + "/run/logs/" + log + ".log").empty()) << log;
+  EXPECT_NE(ReadText(dir + "/run/config.yaml").find("num_actors: 3"), std::string::npos);
+}
+
+TEST(LocalBackendTest, KilledActorIsRestartedAndTheRunCompletes) {
+  const std::string dir = MakeTempDir("kill");
+  WriteText(dir + "/run.yaml", SmallRunYaml("{timesteps_total: 3000000, time_total_s: 6}", 2));
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"},
+                                      dir + "/launcher.log");
+  // Wait until actor-1 runs and has reported progress, then kill it.
+  pid_t actor = 0;
+  ASSERT_TRUE(WaitUntil([&] {
+    actor = FindPid(ReadText(dir + "/launcher.log"), "actor-1");
+    return actor > 0 && Lines(ReadText(dir + "/run/metrics.jsonl")).size() >= 2;
+  }, std::chrono::seconds(30))) << ReadText(dir + "/launcher.log");
+  ASSERT_EQ(::kill(actor, SIGKILL), 0);
+  const int code = WaitForExit(launcher, std::chrono::seconds(90));
+  const std::string log = ReadText(dir + "/launcher.log");
+  ASSERT_EQ(code, 0) << log;
+  EXPECT_NE(log.find("restarted actor-1"), std::string::npos) << log;
+  const std::string summary = ReadText(dir + "/run/summary.json");
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos);
+  EXPECT_GE(Number(summary, "actor_restarts"), 1);
+  const size_t at = summary.find("\"1\": {\"max_policy_version\"");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GE(Number(summary.substr(at), "incarnation"), 1);
+  EXPECT_FALSE(ProcessAlive(actor));
+}
+
+TEST(LocalBackendTest, KilledLauncherLeavesNoOrphans) {
+  const std::string dir = MakeTempDir("orphan");
+  WriteText(dir + "/run.yaml", SmallRunYaml("{time_total_s: 120}", 2));
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"},
+                                      dir + "/launcher.log");
+  std::vector<pid_t> children;
+  ASSERT_TRUE(WaitUntil([&] {
+    const std::string log = ReadText(dir + "/launcher.log");
+    children.clear();
+    for (const char* role : {"shard-0", "shard-1", "learner-0", "evaluator-0", "actor-0", "actor-1"})
+      if (pid_t pid = FindPid(log, role)) children.push_back(pid);
+    return children.size() == 6 && !ReadText(dir + "/run/metrics.jsonl").empty();
+  }, std::chrono::seconds(30))) << ReadText(dir + "/launcher.log");
+  for (pid_t pid : children) ASSERT_TRUE(ProcessAlive(pid)) << "pid " << pid;
+  ASSERT_EQ(::kill(launcher, SIGKILL), 0);
+  WaitForExit(launcher, std::chrono::seconds(10));
+  for (pid_t pid : children)
+    EXPECT_TRUE(WaitUntil([&] { return !ProcessAlive(pid); }, std::chrono::seconds(20)))
+        << "pid " << pid << " outlived the launcher";
+}
+
+TEST(LocalBackendTest, BrokenConfigExitsNonZeroWithFileLineKey) {
+  const std::string dir = MakeTempDir("broken");
+  WriteText(dir + "/unknown.yaml", "env: lts\nalgo: linucb\nstop: {timesteps_total: 10}\ncluster:\n  num_actorz: 2\n");
+  CommandResult r = RunCommand(Binary() + " launch " + dir + "/unknown.yaml");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("unknown.yaml:5: unknown key 'cluster.num_actorz'"), std::string::npos) << r.output;
+  EXPECT_EQ(Lines(r.output).size(), 1u) << r.output;
+
+  WriteText(dir + "/type.yaml", "env: lts\nalgo: linucb\nstop: {timesteps_total: 10}\nenv_config:\n  slate_size: two\n");
+  r = RunCommand(Binary() + " launch " + dir + "/type.yaml");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("type.yaml:5: key 'env_config.slate_size'"), std::string::npos) << r.output;
+  EXPECT_EQ(Lines(r.output).size(), 1u) << r.output;
+}
+
+TEST(LocalBackendTest, DryRunStartsNothing) {
+  const std::string dir = MakeTempDir("dry");
+  WriteText(dir + "/run.yaml", SmallRunYaml("{timesteps_total: 1000}"));
+  CommandResult r = RunCommand(Binary() + " launch " + dir + "/run.yaml --dry-run --run-dir " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("process actor-2: PUSH → shard-0"), std::string::npos) << r.output;
+  EXPECT_TRUE(ReadText(dir + "/run/summary.json").empty());
+}
+
+}  // namespace
+}  // namespace slaterl
