@@ -111,10 +111,15 @@ std::string RangeText(const KeySpec& k) {
   std::ostringstream out;
   const bool has_min = std::isfinite(k.min), has_max = std::isfinite(k.max);
   if (!has_min && !has_max) return "";
+  auto number = [&](double v) {
+    if (k.type == ValueType::kInt && std::fabs(v) < 1e12) out << static_cast<int64_t>(v);
+    else if (k.type == ValueType::kInt) out << "2^" << static_cast<int>(std::log2(v) + 0.5);
+    else out << v;
+  };
   out << " in " << (k.min_exclusive ? "(" : "[");
-  if (has_min) out << k.min; else out << "-inf";
+  if (has_min) number(k.min); else out << "-inf";
   out << ", ";
-  if (has_max) out << k.max; else out << "inf";
+  if (has_max) number(k.max); else out << "inf";
   out << "]";
   return out.str();
 }
