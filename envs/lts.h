@@ -90,7 +90,9 @@ constexpr double kLtsMaxObservedEngagement = 100.0;
 // Ownership: owns all state (flat arrays sized at construction); reads the caller's SlateBatch and
 // writes the caller's ObsBatch / StepBatch, which must be Allocate()d for spec(). reset() and
 // step() never allocate. step() requires a prior reset() (CHECK) and slates whose slot-0 entries
-// are candidate positions (CHECK; callers validate with ValidateSlates). Not thread-safe.
+// are candidate positions (CHECK; callers validate with ValidateSlates). StepBatch.truncated is
+// always 0 (max_steps == time_budget); episode_return / episode_length hold the finished episode's
+// totals where terminated, the running totals elsewhere. Not thread-safe.
 class LtsVecEnv : public VecEnv {
  public:
   // `config` must be valid (LtsConfig::Validate); use Create() for a checked construction.
