@@ -1,5 +1,7 @@
 #include "core/transport.h"
 
+#include <cerrno>
+
 #include "core/logging.h"
 
 namespace slaterl {
@@ -54,6 +56,7 @@ Result<bool> ReceiveMessage(zmq::socket_t& socket, bool is_router, RawMessage* o
     }
     return true;
   } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR && out->frames.empty() && out->identity.empty()) return false;  // retry later
     return UnavailableError(std::string("receive: ") + e.what());
   }
 }
@@ -71,7 +74,17 @@ Status SendEncoded(zmq::socket_t& socket, const EncodedMessage& message, const s
     if (!socket.send(zmq::buffer(message.payload), last)) return ResourceExhaustedError("send queue full");
     return Status::Ok();
   } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return ResourceExhaustedError("send interrupted by a signal; retry");
     return UnavailableError(std::string("send: ") + e.what());
+  }
+}
+
+Result<int> PollSockets(zmq::pollitem_t* items, size_t count, std::chrono::milliseconds timeout) {
+  try {
+    return zmq::poll(items, count, timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return 0;
+    return UnavailableError(std::string("poll: ") + e.what());
   }
 }
 

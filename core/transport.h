@@ -2,11 +2,12 @@
 //
 // Sockets are owned by the caller (std::unique_ptr<zmq::socket_t>) and are not thread-safe, as in
 // ZeroMQ itself. Every function here catches zmq::error_t and returns a Status naming the socket
-// and endpoint. Receive never blocks (ZMQ_DONTWAIT); wait with zmq::poll and a finite timeout.
+// and endpoint. Receive never blocks (ZMQ_DONTWAIT); wait with PollSockets and a finite timeout.
 // Malformed input never throws: ReceiveMessage returns it as a RawMessage whose Decode fails, and
 // DropCounter counts the drop and logs the first of each kind.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,6 +58,10 @@ Status SendMessage(zmq::socket_t& socket, const M& message, const std::string& i
                    bool dont_wait = true) {
   return SendEncoded(socket, Encode(message), identity, dont_wait);
 }
+
+// zmq::poll that treats a signal (EINTR) as a timeout instead of throwing, so Ctrl-C reaches
+// the caller's loop. Returns the number of ready items (0 on timeout or interruption).
+Result<int> PollSockets(zmq::pollitem_t* items, size_t count, std::chrono::milliseconds timeout);
 
 // Counts dropped messages by reason and logs the first drop of each reason. Not thread-safe.
 class DropCounter {

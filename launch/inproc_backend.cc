@@ -86,14 +86,19 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
   std::string stop_reason;
 
   while (stop_reason.empty()) {
-    // 1. actors → shards
+    // 1. actors → shards. An actor whose shard is still full (rate limiter, full queue) waits
+    //    this round, as a blocked PUSH would in the local backend.
+    int fragments_this_round = 0;
     for (int a = 0; a < num_actors; ++a) {
+      ShardCore& shard = *shards[a % num_shards];
+      if (!shard.accepting_fragments()) continue;
       ASSIGN_OR_RETURN(Fragment fragment, RoundTrip(actors[a]->CollectFragment()));
-      Status inserted = shards[a % num_shards]->HandleFragment(std::move(fragment));
-      if (!inserted.ok()) LOG(WARNING) << "shard " << a % num_shards << " refused a fragment: " << inserted.message();
+      RETURN_IF_ERROR(shard.HandleFragment(std::move(fragment)).WithContext("shard " + std::to_string(a % num_shards)));
       metrics.OnStats(actors[a]->TakeStats());
+      ++fragments_this_round;
     }
     // 2. learner ⇄ shards, until no shard can serve anything more this round
+    int64_t batches_this_round = 0;
     for (bool progressed = true; progressed;) {
       progressed = false;
       for (int k = 0; k < num_shards; ++k) {
@@ -104,10 +109,14 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
           RETURN_IF_ERROR(learner->OnSampleBatch(batch));
           --pending[k];
           progressed = true;
+          ++batches_this_round;
           if (learner->broadcast_due()) RETURN_IF_ERROR(broadcast(learner->PublishWeights()));
         }
       }
     }
+    if (fragments_this_round == 0 && batches_this_round == 0)
+      return FailedPreconditionError("inproc scheduler stalled: no shard accepts fragments and none can "
+                                     "serve a sample (check the replay spec's rate limiter and sizes)");
     for (auto& shard : shards) metrics.OnStats(shard->MakeStats());
     metrics.OnStats(learner->TakeStats());
     // 3. evaluation and reporting on env-step schedules

@@ -179,7 +179,7 @@ class LocalSupervisor {
   // Receives control messages for up to `wait` and sends due heartbeats.
   Status Service(std::chrono::milliseconds wait) {
     zmq::pollitem_t item{control_->handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, wait);
+    (void)PollSockets(&item, 1, wait);
     RawMessage raw;
     while (true) {
       auto got = ReceiveMessage(*control_, /*is_router=*/true, &raw);

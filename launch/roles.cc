@@ -132,7 +132,7 @@ Status RunActor(const RoleOptions& options) {
         last_stats = Clock::now();
       }
       zmq::pollitem_t item{control.socket()->handle(), 0, ZMQ_POLLIN, 0};
-      zmq::poll(&item, 1, ctx.heartbeat_interval / 4);
+      (void)PollSockets(&item, 1, ctx.heartbeat_interval / 4);
       continue;
     }
     Fragment fragment = actor->CollectFragment();
@@ -143,7 +143,7 @@ Status RunActor(const RoleOptions& options) {
       if (sent.ok()) break;
       if (sent.code() != StatusCode::kResourceExhausted) return sent.WithContext("pushing a fragment");
       zmq::pollitem_t item{push->handle(), 0, ZMQ_POLLOUT, 0};
-      zmq::poll(&item, 1, std::chrono::milliseconds(50));
+      (void)PollSockets(&item, 1, std::chrono::milliseconds(50));
       control.Poll();
       if (control.shutdown_requested() || !control.launcher_alive()) break;
     }
@@ -193,7 +193,7 @@ Status RunLearner(const RoleOptions& options) {
     for (auto& s : shards) items.push_back({s->handle(), 0, ZMQ_POLLIN, 0});
     items.push_back({weights_router->handle(), 0, ZMQ_POLLIN, 0});
     items.push_back({control.socket()->handle(), 0, ZMQ_POLLIN, 0});
-    zmq::poll(items.data(), items.size(), ctx.heartbeat_interval / 4);
+    (void)PollSockets(items.data(), items.size(), ctx.heartbeat_interval / 4);
     for (size_t k = 0; k < shards.size(); ++k) {
       RawMessage raw;
       while (true) {
@@ -278,7 +278,7 @@ Status RunEvaluator(const RoleOptions& options) {
     }
     zmq::pollitem_t items[] = {{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0},
                                {control.socket()->handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 2, ctx.heartbeat_interval / 4);
+    (void)PollSockets(items, 2, ctx.heartbeat_interval / 4);
   }
   if (control.shutdown_reason() == "final_evaluation") {
     // The learner published its final weights before it exited; take them.
@@ -286,7 +286,7 @@ Status RunEvaluator(const RoleOptions& options) {
     while (Clock::now() < deadline) {
       if (weights_receiver.Drain(&latest, &drops)) RETURN_IF_ERROR(evaluator->ApplyWeights(latest));
       zmq::pollitem_t item{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0};
-      zmq::poll(&item, 1, std::chrono::milliseconds(20));
+      (void)PollSockets(&item, 1, std::chrono::milliseconds(20));
     }
     ASSIGN_OR_RETURN(EvalResult result, evaluator->Evaluate(final_episodes));
     Status sent = control.SendStats(evaluator->MakeStats(result, /*final=*/true));

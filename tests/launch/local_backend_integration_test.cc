@@ -119,6 +119,29 @@ TEST(LocalBackendTest, KilledLauncherLeavesNoOrphans) {
         << "pid " << pid << " outlived the launcher";
 }
 
+TEST(LocalBackendTest, InterruptStopsEveryProcessCleanly) {
+  const std::string dir = MakeTempDir("sigint");
+  WriteText(dir + "/run.yaml", SmallRunYaml("{time_total_s: 120}", 2));
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"},
+                                      dir + "/launcher.log");
+  std::vector<pid_t> children;
+  ASSERT_TRUE(WaitUntil([&] {
+    const std::string log = ReadText(dir + "/launcher.log");
+    children.clear();
+    for (const char* role : {"shard-0", "shard-1", "learner-0", "evaluator-0", "actor-0", "actor-1"})
+      if (pid_t pid = FindPid(log, role)) children.push_back(pid);
+    return children.size() == 6 && Lines(ReadText(dir + "/run/metrics.jsonl")).size() >= 2;
+  }, std::chrono::seconds(30))) << ReadText(dir + "/launcher.log");
+  ASSERT_EQ(::kill(launcher, SIGINT), 0);
+  EXPECT_EQ(WaitForExit(launcher, std::chrono::seconds(60)), 130) << ReadText(dir + "/launcher.log");
+  const std::string summary = ReadText(dir + "/run/summary.json");
+  EXPECT_NE(summary.find("\"stop_reason\": \"interrupted\""), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
+  for (pid_t pid : children) EXPECT_FALSE(ProcessAlive(pid)) << "pid " << pid << " survived Ctrl-C";
+  // Clean exits: no process was killed by the launcher.
+  EXPECT_EQ(ReadText(dir + "/launcher.log").find("killing it"), std::string::npos) << ReadText(dir + "/launcher.log");
+}
+
 TEST(LocalBackendTest, BrokenConfigExitsNonZeroWithFileLineKey) {
   const std::string dir = MakeTempDir("broken");
   WriteText(dir + "/unknown.yaml", "env: lts\nalgo: linucb\nstop: {timesteps_total: 10}\ncluster:\n  num_actorz: 2\n");

@@ -358,6 +358,14 @@ std::unique_ptr<zmq::socket_t> ConnectClient(zmq::context_t& context, zmq::socke
   return std::move(socket).value();
 }
 
+std::string DescribeStats(const std::optional<Stats>& stats) {
+  if (!stats) return "(none)";
+  std::string text;
+  for (const auto& entry : stats->scalars)
+    text += entry.first + "=" + std::to_string(static_cast<int64_t>(entry.second)) + " ";
+  return text;
+}
+
 // Receives one SampleBatch on `dealer`, waiting at most `timeout`.
 std::optional<SampleBatch> ReceiveBatch(zmq::socket_t& dealer, milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -423,7 +431,9 @@ TEST(ShardServerTest, SurvivesMalformedFloodAndServesValidItems) {
   ASSERT_TRUE(SendFrames(*dealer, EncodeFrames(SampleRequest{
                                       1, kQueueTable, static_cast<int32_t>(valid_items)})));
   std::optional<SampleBatch> all = ReceiveBatch(*dealer, kMustHappenTimeout);
-  ASSERT_TRUE(all.has_value()) << "no reply from the queue table";
+  ASSERT_TRUE(all.has_value()) << "no reply from the queue table; last stats: "
+                               << DescribeStats(launcher.WaitForStats(
+                                      [](const Stats&) { return true; }, milliseconds(0)));
   EXPECT_EQ(all->request_id, 1u);
   EXPECT_EQ(all->shard_id, options.shard_id);
   ASSERT_EQ(all->num_items, valid_items);

@@ -419,7 +419,10 @@ TEST(TableTest, UniformSamplingFrequenciesAreUniform) {
   }
   const double expected = static_cast<double>(kDraws) / kItems;
   double chi_square = 0.0;
-  for (int64_t count : counts) chi_square += (count - expected) * (count - expected) / expected;
+  for (int64_t count : counts) {
+    const double deviation = static_cast<double>(count) - expected;
+    chi_square += deviation * deviation / expected;
+  }
   // Chi-square with 19 degrees of freedom: P(X > 43.82) = 0.001.
   EXPECT_LT(chi_square, 43.82);
 }
