@@ -53,11 +53,17 @@ struct Fragment {
 
 // The learner asks a shard for `batch_size` items of `table`. Shards answer each request once,
 // when the table can serve it (min size, rate limiter); requests wait in the shard until then.
+//
+// Prioritized tables: the learner piggybacks the new priorities of items it trained on
+// (priority_keys[i] gets priorities[i]) on its next request to the same shard; the shard applies
+// them before serving the request. Keys no longer in the table are ignored.
 struct SampleRequest {
   static constexpr MessageType kType = MessageType::kSampleRequest;
   uint64_t request_id = 0;
   std::string table;
   int32_t batch_size = 0;
+  std::vector<uint64_t> priority_keys;
+  std::vector<double> priorities;
 };
 
 struct SampleBatch {

@@ -11,7 +11,10 @@
 namespace slaterl {
 
 struct ReplayTableSpec {
-  enum class Kind { kUniform, kQueue };  // kQueue: FIFO, every item is sampled exactly once
+  // kUniform: uniform with replacement. kPrioritized: proportional prioritized replay (Schaul et
+  // al. 2016): P(i) = p_i^α / Σ_j p_j^α, new items get the largest priority seen so far.
+  // kQueue: FIFO, every item is sampled exactly once.
+  enum class Kind { kUniform, kPrioritized, kQueue };
   std::string name = "transitions";
   Kind kind = Kind::kUniform;
   int64_t capacity = 100000;        // items per shard; the oldest item is evicted when full
@@ -19,6 +22,8 @@ struct ReplayTableSpec {
   double samples_per_insert = 0.0;  // 0 = no rate limiter; else Reverb's SampleToInsertRatio
   double error_buffer = 0.0;        // allowed deviation from samples_per_insert, in samples
   int32_t item_size = 0;            // floats per item
+  double priority_exponent = 0.6;   // kPrioritized: α
+  double initial_priority = 1.0;    // kPrioritized: priority of the first item (later: max seen)
 };
 
 struct ReplaySpec {

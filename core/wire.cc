@@ -116,6 +116,8 @@ template <class A> void Fields(A& ar, SampleRequest& m, bool loading) {
   ar(m.request_id);
   SLATERL_STR(table);
   ar(m.batch_size);
+  SLATERL_ARR(priority_keys);
+  SLATERL_ARR(priorities);
 }
 template <class A> void Fields(A& ar, SampleBatch& m, bool loading) {
   ar(m.request_id);
