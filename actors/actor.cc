@@ -11,10 +11,7 @@ Result<std::unique_ptr<ActorCore>> ActorCore::Create(const RunConfig& run, const
                                                      int incarnation) {
   const int num_envs = static_cast<int>(run.cluster.GetInt("num_envs_per_actor"));
   ASSIGN_OR_RETURN(std::unique_ptr<VecEnv> vec_env, env.create(run.env_config, num_envs));
-  AlgoContext ctx;
-  ctx.env_name = run.env;
-  ctx.env_spec = vec_env->spec();
-  ctx.env_config = &run.env_config;
+  AlgoContext ctx = MakeAlgoContext(run, vec_env->spec());
   ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy, algo.create_policy(run.config, ctx));
   policy->set_explore(true);
   const uint64_t id = static_cast<uint64_t>(actor_id), inc = static_cast<uint64_t>(incarnation);

@@ -10,10 +10,7 @@ Result<std::unique_ptr<EvaluatorCore>> EvaluatorCore::Create(const RunConfig& ru
                                                              const AlgoEntry& algo) {
   const int num_envs = static_cast<int>(run.evaluation.GetInt("num_envs"));
   ASSIGN_OR_RETURN(std::unique_ptr<VecEnv> vec_env, env.create(run.env_config, num_envs));
-  AlgoContext ctx;
-  ctx.env_name = run.env;
-  ctx.env_spec = vec_env->spec();
-  ctx.env_config = &run.env_config;
+  AlgoContext ctx = MakeAlgoContext(run, vec_env->spec());
   ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy, algo.create_policy(run.config, ctx));
   policy->set_explore(false);
   const int64_t configured = run.evaluation.GetInt("seed");

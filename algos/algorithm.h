@@ -25,6 +25,14 @@ namespace slaterl {
 
 using Metrics = std::map<std::string, double>;
 
+// What one training step returns: scalars for metrics.jsonl ("learner/..."), and for
+// prioritized tables the new priority of every sampled item (same order as the batch; empty =
+// leave priorities alone).
+struct UpdateResult {
+  Metrics metrics;
+  std::vector<double> priorities;
+};
+
 class Policy {
  public:
   virtual ~Policy() = default;
@@ -43,7 +51,7 @@ class Trainer {
  public:
   virtual ~Trainer() = default;
   virtual ReplaySpec replay_spec() const = 0;
-  virtual Metrics update(const SampleBatch& batch) = 0;
+  virtual UpdateResult update(const SampleBatch& batch) = 0;
   virtual Weights weights() const = 0;
   virtual Status save(const std::string& dir) const = 0;
   virtual Status load(const std::string& dir) = 0;

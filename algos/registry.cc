@@ -18,6 +18,16 @@ AlgoEntry BaselineAlgo(const std::string& name, const std::string& summary) {
 }
 }  // namespace
 
+AlgoContext MakeAlgoContext(const RunConfig& run, const EnvSpec& spec) {
+  AlgoContext ctx;
+  ctx.env_name = run.env;
+  ctx.env_spec = spec;
+  ctx.env_config = &run.env_config;
+  ctx.replay_shards = static_cast<int>(run.cluster.GetInt("replay_shards"));
+  ctx.learner_device = run.cluster.GetString("learner_device");
+  return ctx;
+}
+
 const std::vector<AlgoEntry>& AlgoRegistry() {
   static const std::vector<AlgoEntry> registry = [] {
     std::vector<AlgoEntry> r;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "algos/algorithm.h"
+#include "core/config.h"
 
 namespace slaterl {
 
@@ -19,7 +20,12 @@ struct AlgoContext {
   std::string env_name;
   EnvSpec env_spec;
   const Params* env_config = nullptr;
+  int replay_shards = 1;               // cluster.replay_shards: tables are split across them
+  std::string learner_device = "cpu";  // cluster.learner_device: auto | cpu | cuda
 };
+
+// The context of `run` for environments of `spec` (every role builds its algorithm from this).
+AlgoContext MakeAlgoContext(const RunConfig& run, const EnvSpec& spec);
 
 struct AlgoEntry {
   std::string name;

@@ -103,7 +103,7 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
       progressed = false;
       for (int k = 0; k < num_shards; ++k) {
         for (; pending[k] < in_flight; ++pending[k])
-          RETURN_IF_ERROR(shards[k]->EnqueueSampleRequest("learner", learner->NextRequest()));
+          RETURN_IF_ERROR(shards[k]->EnqueueSampleRequest("learner", learner->NextRequest(static_cast<int>(k))));
         for (auto& reply : shards[k]->ServeReady(shard_rngs[k])) {
           ASSIGN_OR_RETURN(SampleBatch batch, RoundTrip(reply.second));
           RETURN_IF_ERROR(learner->OnSampleBatch(batch));

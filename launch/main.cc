@@ -212,10 +212,7 @@ int CmdEval(const std::vector<std::string>& args) {
   const EnvEntry* env_entry = FindEnv(run->env);
   auto env = env_entry->create(run->env_config, static_cast<int>(*num_envs));
   if (!env.ok()) return Fail(env.status());
-  AlgoContext ctx;
-  ctx.env_name = run->env;
-  ctx.env_spec = (*env)->spec();
-  ctx.env_config = &run->env_config;
+  AlgoContext ctx = MakeAlgoContext(*run, (*env)->spec());
   auto policy = MakeEvalPolicy(*run, policy_name, ctx);
   if (!policy.ok()) return Fail(policy.status());
   auto result = RunEpisodes(**env, **policy, *episodes, seed);

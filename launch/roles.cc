@@ -188,7 +188,7 @@ Status RunLearner(const RoleOptions& options) {
     if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
     for (size_t k = 0; k < shards.size(); ++k)
       for (; pending[k] < in_flight; ++pending[k])
-        if (!SendMessage(*shards[k], learner->NextRequest()).ok()) break;
+        if (!SendMessage(*shards[k], learner->NextRequest(static_cast<int>(k))).ok()) break;
     std::vector<zmq::pollitem_t> items;
     for (auto& s : shards) items.push_back({s->handle(), 0, ZMQ_POLLIN, 0});
     items.push_back({weights_router->handle(), 0, ZMQ_POLLIN, 0});

@@ -33,9 +33,7 @@ Result<RunObjects> ResolveRunObjects(const RunConfig& run, int num_envs) {
   if (!objects.env) return NotFoundError("unknown env '" + run.env + "'");
   if (!objects.algo) return NotFoundError("unknown algo '" + run.algo + "'");
   ASSIGN_OR_RETURN(std::unique_ptr<VecEnv> probe, objects.env->create(run.env_config, num_envs));
-  objects.context.env_name = run.env;
-  objects.context.env_spec = probe->spec();
-  objects.context.env_config = &run.env_config;
+  objects.context = MakeAlgoContext(run, probe->spec());
   return objects;
 }
 

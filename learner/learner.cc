@@ -11,10 +11,7 @@ Result<std::unique_ptr<LearnerCore>> LearnerCore::Create(const RunConfig& run, c
                                 "' does not learn; use `slaterl eval --policy " + algo.name +
                                 "` to measure it");
   ASSIGN_OR_RETURN(std::unique_ptr<VecEnv> probe, env.create(run.env_config, 1));
-  AlgoContext ctx;
-  ctx.env_name = run.env;
-  ctx.env_spec = probe->spec();
-  ctx.env_config = &run.env_config;
+  AlgoContext ctx = MakeAlgoContext(run, probe->spec());
   ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, algo.create_trainer(run.config, ctx));
   return std::unique_ptr<LearnerCore>(
       new LearnerCore(std::move(trainer), run.cluster.GetInt("broadcast_interval")));
@@ -28,11 +25,17 @@ LearnerCore::LearnerCore(std::unique_ptr<Trainer> trainer, int64_t broadcast_int
   latest_.version = 0;
 }
 
-SampleRequest LearnerCore::NextRequest() {
+SampleRequest LearnerCore::NextRequest(int shard) {
   SampleRequest request;
   request.request_id = next_request_id_++;
   request.table = replay_spec_.tables.front().name;
   request.batch_size = replay_spec_.batch_size;
+  auto it = pending_priorities_.find(shard);
+  if (it != pending_priorities_.end()) {
+    request.priority_keys = std::move(it->second.first);
+    request.priorities = std::move(it->second.second);
+    pending_priorities_.erase(it);
+  }
   return request;
 }
 
@@ -47,7 +50,16 @@ Status LearnerCore::OnSampleBatch(const SampleBatch& batch) {
                                 std::to_string(batch.item_size) + " floats does not match table '" +
                                 table->name + "' (item size " + std::to_string(table->item_size) + ")");
   shard_counters_[batch.shard_id] = {batch.shard_env_steps, batch.shard_episodes};
-  last_metrics_ = trainer_->update(batch);
+  UpdateResult result = trainer_->update(batch);
+  last_metrics_ = std::move(result.metrics);
+  if (!result.priorities.empty()) {
+    if (result.priorities.size() != batch.keys.size())
+      return InternalError("trainer returned " + std::to_string(result.priorities.size()) +
+                           " priorities for a batch of " + std::to_string(batch.keys.size()));
+    auto& pending = pending_priorities_[batch.shard_id];
+    pending.first.insert(pending.first.end(), batch.keys.begin(), batch.keys.end());
+    pending.second.insert(pending.second.end(), result.priorities.begin(), result.priorities.end());
+  }
   ++num_updates_;
   ++updates_since_broadcast_;
   sampled_items_ += batch.num_items;

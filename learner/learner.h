@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "algos/registry.h"
 #include "envs/registry.h"
@@ -25,7 +27,8 @@ class LearnerCore {
                                                      const AlgoEntry& algo);
 
   const ReplaySpec& replay_spec() const { return replay_spec_; }
-  SampleRequest NextRequest();
+  // The next request to `shard`, carrying the priority updates of the batches it served.
+  SampleRequest NextRequest(int shard);
   // Validates and trains on one batch. Malformed batches are rejected (InvalidArgument) untouched.
   Status OnSampleBatch(const SampleBatch& batch);
   bool broadcast_due() const { return updates_since_broadcast_ >= broadcast_interval_; }
@@ -51,6 +54,8 @@ class LearnerCore {
   Weights latest_;
   std::map<int32_t, std::pair<int64_t, int64_t>> shard_counters_;  // shard → (env steps, episodes)
   Metrics last_metrics_;
+  // Per shard: priority updates waiting to ride on the next request (keys, priorities).
+  std::map<int32_t, std::pair<std::vector<uint64_t>, std::vector<double>>> pending_priorities_;
 };
 
 }  // namespace slaterl

@@ -268,7 +268,7 @@ class LinUcbTrainer : public Trainer {
 
   // For every transition and every shown slot j: x = [doc_{slate_j} ; 1], r = click_j × item_reward_j;
   // A += x xᵀ, b += r x.
-  Metrics update(const SampleBatch& batch) override {
+  UpdateResult update(const SampleBatch& batch) override {
     const int d = spec_.doc_dim, k = spec_.slate_size, response_dim = spec_.response_dim;
     double payoff_sum = 0.0;
     int64_t observations = 0;
@@ -287,14 +287,15 @@ class LinUcbTrainer : public Trainer {
         ++observations;
       }
     }
-    Metrics m;
+    UpdateResult result;
+    Metrics& m = result.metrics;
     m["learner/observations"] = static_cast<double>(observations);
     m["learner/mean_payoff"] = observations ? payoff_sum / observations : 0.0;
     const auto theta = stats_.Theta();
     double norm = 0.0;
     for (double v : theta) norm += v * v;
     m["learner/theta_norm"] = std::sqrt(norm);
-    return m;
+    return result;
   }
 
   Weights weights() const override {
