@@ -1,6 +1,7 @@
 #include "algos/registry.h"
 
 #include "algos/linucb/linucb.h"
+#include "algos/slateq/slateq.h"
 
 namespace slaterl {
 
@@ -33,6 +34,8 @@ const std::vector<AlgoEntry>& AlgoRegistry() {
     std::vector<AlgoEntry> r;
     r.push_back({"linucb", "LinUCB contextual bandit over slates (ALGOS.md §2)", LinUcbSchema,
                  CreateLinUcbPolicy, LinUcbReplaySpec, CreateLinUcbTrainer});
+    r.push_back({"slateq", "SlateQ: slate Q-learning by item-wise decomposition (ALGOS.md §3)", SlateQSchema,
+                 CreateSlateQPolicy, SlateQReplaySpec, CreateSlateQTrainer});
     r.push_back(BaselineAlgo("random", "k distinct uniformly random candidates"));
     r.push_back(BaselineAlgo("greedy", "myopic best-immediate-reward slate (ENVS.md §7)"));
     r.push_back(BaselineAlgo("oracle", "myopic privileged oracle (ENVS.md §7)"));

@@ -45,6 +45,8 @@ enum SeedDomain : uint64_t {
   kSeedUserStream = 11,
   kSeedDocStream = 12,
   kSeedResponseStream = 13,
+  kSeedSimulatorStream = 14,  // `topics`: the one simulator stream of env i (ENVS.md §6.9)
+  kSeedEmbeddings = 15,       // `topics`: the generated item table (embeddings: generated)
 };
 
 class Rng {

@@ -2,7 +2,10 @@
 
 #include <string>
 
+#include "envs/interest_evolution.h"
+#include "envs/interest_exploration.h"
 #include "envs/lts.h"
+#include "envs/topics.h"
 
 namespace slaterl {
 namespace {
@@ -13,10 +16,40 @@ Result<std::unique_ptr<VecEnv>> CreateLts(const Params& env_config, int num_envs
   return std::unique_ptr<VecEnv>(std::move(env));
 }
 
+Result<std::unique_ptr<VecEnv>> CreateInterestEvolution(const Params& env_config, int num_envs) {
+  ASSIGN_OR_RETURN(InterestEvolutionConfig config, InterestEvolutionConfig::FromParams(env_config));
+  ASSIGN_OR_RETURN(std::unique_ptr<InterestEvolutionVecEnv> env,
+                   InterestEvolutionVecEnv::Create(config, num_envs));
+  return std::unique_ptr<VecEnv>(std::move(env));
+}
+
+Result<std::unique_ptr<VecEnv>> CreateInterestExploration(const Params& env_config, int num_envs) {
+  ASSIGN_OR_RETURN(InterestExplorationConfig config,
+                   InterestExplorationConfig::FromParams(env_config));
+  ASSIGN_OR_RETURN(std::unique_ptr<InterestExplorationVecEnv> env,
+                   InterestExplorationVecEnv::Create(config, num_envs));
+  return std::unique_ptr<VecEnv>(std::move(env));
+}
+
+Result<std::unique_ptr<VecEnv>> CreateTopics(const Params& env_config, int num_envs) {
+  ASSIGN_OR_RETURN(TopicsConfig config, TopicsConfig::FromParams(env_config));
+  ASSIGN_OR_RETURN(std::unique_ptr<TopicsVecEnv> env, TopicsVecEnv::Create(config, num_envs));
+  return std::unique_ptr<VecEnv>(std::move(env));
+}
+
 std::vector<EnvEntry> MakeRegistry() {
   std::vector<EnvEntry> entries;
   entries.push_back({"lts", "RecSim long-term satisfaction (choc/kale; StrongLTS via env_config)",
                      &LtsConfig::GetSchema, &CreateLts});
+  entries.push_back({"interest_evolution",
+                     "RecSim interest evolution (observed interests, one-hot clusters, time budget)",
+                     &InterestEvolutionConfig::GetSchema, &CreateInterestEvolution});
+  entries.push_back({"interest_exploration",
+                     "RecSim interest exploration (hidden topic affinities; fixed horizon)",
+                     &InterestExplorationConfig::GetSchema, &CreateInterestExploration});
+  entries.push_back({"topics", "GeMS TopicRec (1000-item catalogue, boredom, PBM clicks; variants "
+                     "TopDown/Mixed/DivPen)",
+                     &TopicsConfig::GetSchema, &CreateTopics});
   return entries;
 }
 

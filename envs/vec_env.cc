@@ -29,10 +29,17 @@ Status ValidateSlates(const EnvSpec& spec, const SlateBatch& slates) {
                                 " entries, expected num_envs*slate_size = " + std::to_string(expected));
   for (size_t i = 0; i < expected; ++i) {
     const int32_t item = slates.items[i];
+    if (item == kOracleSentinel && spec.oracle_sentinel) continue;
+    if (item == kOracleSentinel)
+      return InvalidArgumentError("slate entry " + std::to_string(i) +
+                                  " = -1 (the oracle sentinel), but env '" + spec.name +
+                                  "' has no oracle to fill it (only `topics` accepts -1, ENVS.md "
+                                  "§10 E3)");
     if (item < 0 || item >= spec.num_candidates)
       return InvalidArgumentError("slate entry " + std::to_string(i) + " = " + std::to_string(item) +
                                   " is not a candidate position in [0, " +
-                                  std::to_string(spec.num_candidates) + ")");
+                                  std::to_string(spec.num_candidates) + ")" +
+                                  (spec.oracle_sentinel ? " or -1 (oracle sentinel)" : ""));
   }
   return Status::Ok();
 }

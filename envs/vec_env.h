@@ -13,9 +13,12 @@
 //   ObsBatch.docs         N × num_candidates × doc_dim (candidate features in sampling order)
 //   ObsBatch.last_slate   N × slate_size int32        (the slate that produced last_responses;
 //                                                      the reset slate for `topics`, -1 else at reset)
-//   ObsBatch.last_responses N × slate_size × response_dim (all zero after a reset, ENVS.md §10 E4)
+//   ObsBatch.last_responses N × slate_size × response_dim (all zero after a reset, ENVS.md §10 E4;
+//                                                      `topics`: the reset slate's clicks, §8.2)
 //   ObsBatch.first_step   N uint8                      (1 right after a reset)
-//   SlateBatch.items      N × slate_size int32 positions in the candidate list (ENVS.md §1.2)
+//   SlateBatch.items      N × slate_size int32 positions in the candidate list (ENVS.md §1.2), or
+//                         -1 = "the environment's oracle fills this slot" where the spec has
+//                         oracle_sentinel (`topics` only, ENVS.md §10 E3); other envs reject -1
 //   StepBatch.responses   N × slate_size × response_dim, per slot [click, item_reward, ...] (§8.2)
 #pragma once
 
@@ -29,6 +32,10 @@
 
 namespace slaterl {
 
+// SlateBatch entry meaning "the environment's oracle fills this slot" (ENVS.md §10 E3); valid only
+// where EnvSpec::oracle_sentinel is true.
+constexpr int32_t kOracleSentinel = -1;
+
 struct EnvSpec {
   std::string name;
   int num_envs = 1;
@@ -38,6 +45,9 @@ struct EnvSpec {
   int doc_dim = 0;
   int response_dim = 2;  // [click, item_reward, ...]
   int max_steps = 0;     // 0 = self-terminating (no fixed horizon)
+  // True when a slate entry may be -1: the env serves its own (privileged) oracle's item there
+  // (ENVS.md §6.8 step 5, §10 E3; only `topics`).
+  bool oracle_sentinel = false;
 };
 
 struct ObsBatch {
@@ -76,7 +86,8 @@ class VecEnv {
   virtual void step(const SlateBatch& slates, StepBatch* out) = 0;
 };
 
-// Checks that every slate entry is a valid candidate position (what step() assumes).
+// Checks that every slate entry is a valid candidate position, or -1 where spec.oracle_sentinel
+// (what step() assumes). InvalidArgument naming the first bad entry otherwise.
 Status ValidateSlates(const EnvSpec& spec, const SlateBatch& slates);
 
 }  // namespace slaterl

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "algos/common/torch_util.h"
 #include "core/build_info.h"
 #include "core/json.h"
 #include "core/logging.h"
@@ -113,6 +114,7 @@ Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options_i
   ::sigaction(SIGTERM, &action, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
+  if (backend == "inproc") ConfigureTorchForRole(/*num_threads=*/1);
   RunMetrics metrics(run.reporting.GetInt("smoothing_episodes"));
   const auto start = std::chrono::steady_clock::now();
   Result<std::string> outcome = backend == "inproc" ? RunInproc(run, dir, metrics)

@@ -6,6 +6,7 @@
 
 #include "actors/actor.h"
 #include "actors/evaluator.h"
+#include "algos/common/torch_util.h"
 #include "core/control.h"
 #include "core/endpoints.h"
 #include "core/files.h"
@@ -320,6 +321,7 @@ Status RunShard(const RoleOptions& options) {
 
 Status RunRole(const RoleOptions& options) {
   SetLogTag(options.role + "-" + std::to_string(options.id));
+  ConfigureTorchForRole(/*num_threads=*/1);
   try {
     if (options.role == "actor") return RunActor(options);
     if (options.role == "learner") return RunLearner(options);

@@ -169,6 +169,17 @@ Status ShardCore::EnqueueSampleRequest(const std::string& client_identity,
     drops_.Drop("request_too_many_pending", status);
     return status;
   }
+  // The piggybacked priorities, all or nothing (UpdatePriorities checks them all first). Applied
+  // now, so they count for this request's draw and for every later one.
+  if (!request.priority_keys.empty() || !request.priorities.empty()) {
+    Status status = table->UpdatePriorities(request.priority_keys, request.priorities);
+    if (!status.ok()) {
+      if (per_client == 0) pending_per_client_.erase(client_identity);
+      status = status.WithContext("sample request " + std::to_string(request.request_id));
+      drops_.Drop("request_bad_priorities", status);
+      return status;
+    }
+  }
   ++per_client;
   pending_.push_back(PendingRequest{client_identity, request, table});
   return Status::Ok();
@@ -220,6 +231,7 @@ Stats ShardCore::MakeStats() const {
   stats.role = "shard";
   stats.id = options_.shard_id;
   double size = 0, inserted = 0, sampled = 0, evicted = 0, refused = 0;
+  double priority_updates = 0, stale_priority_keys = 0;
   for (const auto& entry : tables_) {
     const Table::Counters counters = entry.second->counters();
     const double table_size = static_cast<double>(entry.second->size());
@@ -228,8 +240,14 @@ Stats ShardCore::MakeStats() const {
     sampled += static_cast<double>(counters.sampled_items);
     evicted += static_cast<double>(counters.evicted_items);
     refused += static_cast<double>(counters.refused_inserts);
+    priority_updates += static_cast<double>(counters.priority_updates);
+    stale_priority_keys += static_cast<double>(counters.stale_priority_keys);
     stats.scalars["replay/" + entry.first + "/size"] = table_size;
+    if (entry.second->kind() == ReplayTableSpec::Kind::kPrioritized)
+      stats.scalars["replay/" + entry.first + "/max_priority"] = entry.second->max_priority();
   }
+  stats.scalars["replay/priority_updates"] = priority_updates;
+  stats.scalars["replay/stale_priority_keys"] = stale_priority_keys;
   stats.scalars["replay/size"] = size;
   stats.scalars["replay/inserted_items"] = inserted;
   stats.scalars["replay/sampled_items"] = sampled;

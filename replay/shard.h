@@ -14,15 +14,19 @@
 //   tables cannot take yet waits in the backlog (FIFO, at most `max_backlog_fragments`) and goes
 //   in, in arrival order, as soon as samples make room (ServeReady). The shard's env_steps and
 //   episodes counters grow when a fragment's items become visible in the tables.
+// * Priorities. A SampleRequest may carry priority updates for its table (the learner's new
+//   priorities of items it trained on); they are applied when the request is accepted, before it
+//   is queued, so they count for its draw (Table::UpdatePriorities; keys evicted meanwhile are
+//   skipped and counted).
 // * Requests. A SampleRequest waits in the shard until its table can serve it (min_size, rate
 //   limiter, enough queue items), then ServeReady answers it exactly once. Requests of one table
 //   are answered in arrival order (a request that cannot be served holds back later requests of
 //   the same table, never those of other tables). Pending requests are bounded per client and in
 //   total, so a flood cannot grow memory without bound.
-// * Rejections. Everything rejected (malformed fragment, unknown table, bad batch size, too many
-//   pending requests, a full backlog) is counted in the DropCounter under a reason and never
-//   touches a table; transport-level drops of the server are counted there too (RecordDrop), so
-//   MakeStats reports one total "replay/dropped_messages".
+// * Rejections. Everything rejected (malformed fragment, unknown table, bad batch size, bad
+//   priority update, too many pending requests, a full backlog) is counted in the DropCounter
+//   under a reason and never touches a table; transport-level drops of the server are counted
+//   there too (RecordDrop), so MakeStats reports one total "replay/dropped_messages".
 // * Thread-safety. Not thread-safe: one owner thread calls every method (the server loop or the
 //   scheduler). The Tables themselves are thread-safe, but ShardCore relies on being the only
 //   writer of its tables: table() hands out const access only.
@@ -78,12 +82,18 @@ class ShardCore {
   // buffering without bound.
   bool accepting_fragments() const { return backlog_.empty(); }
 
-  // Queues `request` from `client_identity` (the ROUTER routing id; any string in-process).
-  // Returns: OK (queued; answered by a later ServeReady); NotFound (unknown table);
-  // InvalidArgument (batch_size ≤ 0 or larger than the table can ever serve: above its
-  // max_sample_items() or a reply beyond the wire's payload limit); ResourceExhausted (the client
-  // or the shard has too many pending requests). Every error is counted as dropped and the
-  // request is forgotten; the caller just drops it.
+  // Applies the priority updates `request` carries (priority_keys[i] gets priorities[i]; see
+  // Table::UpdatePriorities: keys no longer stored are skipped and counted) to its table, then
+  // queues it from `client_identity` (the ROUTER routing id; any string in-process). A request is
+  // taken whole or not at all: a rejected request applies no priority.
+  // Returns: OK (priorities applied, request queued; answered by a later ServeReady); NotFound
+  // (unknown table); InvalidArgument (batch_size ≤ 0 or larger than the table can ever serve:
+  // above its max_sample_items() or a reply beyond the wire's payload limit; or a bad priority
+  // update: sizes differ, a non-empty update for a table that is not prioritized, or a priority
+  // that is negative, NaN, infinite or too large); ResourceExhausted (the client or the shard has
+  // too many pending requests). Every error is counted as dropped (reasons request_unknown_table,
+  // request_bad_batch_size, request_too_many_pending, request_bad_priorities) and the request is
+  // forgotten; the caller just drops it.
   Status EnqueueSampleRequest(const std::string& client_identity, const SampleRequest& request);
 
   // Moves backlog fragments into the tables and answers every pending request that can now be
@@ -101,8 +111,10 @@ class ShardCore {
   //   replay/size, replay/inserted_items, replay/sampled_items, replay/evicted_items,
   //   replay/refused_inserts, replay/env_steps, replay/episodes, replay/fragments,
   //   replay/backlog_fragments, replay/pending_requests, replay/served_requests,
-  //   replay/dropped_messages, replay/dropped/<reason> (one per reason seen),
-  //   replay/<table>/size (one per table).
+  //   replay/priority_updates (priorities applied), replay/stale_priority_keys (update keys no
+  //   longer stored), replay/dropped_messages, replay/dropped/<reason> (one per reason seen),
+  //   replay/<table>/size (one per table), replay/<table>/max_priority (prioritized tables: the
+  //   priority new items get).
   Stats MakeStats() const;
 
   // Inspection (tests, stats). nullptr for an unknown table.

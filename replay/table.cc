@@ -1,6 +1,7 @@
 #include "replay/table.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -51,9 +52,35 @@ Status Table::ValidateSpec(const ReplayTableSpec& spec) {
   if (spec.min_size > spec.capacity)
     return InvalidArgumentError(where + "min_size (" + std::to_string(spec.min_size) +
                                 ") exceeds capacity (" + std::to_string(spec.capacity) + ")");
-  if (spec.kind != Kind::kUniform && spec.kind != Kind::kQueue)
+  if (spec.kind != Kind::kUniform && spec.kind != Kind::kPrioritized && spec.kind != Kind::kQueue)
     return InvalidArgumentError(where + "unknown table kind");
+  if (spec.kind == Kind::kPrioritized) {
+    if (!std::isfinite(spec.priority_exponent) || spec.priority_exponent < 0.0)
+      return InvalidArgumentError(where + "priority_exponent must be finite and >= 0, got " +
+                                  std::to_string(spec.priority_exponent));
+    if (!(spec.initial_priority > 0.0))
+      return InvalidArgumentError(where + "initial_priority must be > 0, got " +
+                                  std::to_string(spec.initial_priority));
+    RETURN_IF_ERROR(CheckPriority(spec.initial_priority, spec.priority_exponent,
+                                  where + "initial_priority"));
+    if (!(PriorityWeight(spec.initial_priority, spec.priority_exponent) > 0.0))
+      return InvalidArgumentError(where + "initial_priority^priority_exponent underflows to 0");
+  }
   return RateLimiter::Validate(spec);
+}
+
+double Table::PriorityWeight(double priority, double exponent) {
+  return priority == 0.0 ? 0.0 : std::pow(priority, exponent);
+}
+
+Status Table::CheckPriority(double priority, double exponent, const std::string& what) {
+  if (!std::isfinite(priority) || priority < 0.0)
+    return InvalidArgumentError(what + " must be finite and >= 0, got " + std::to_string(priority));
+  const double weight = PriorityWeight(priority, exponent);
+  if (!(weight <= kMaxPriorityWeight))
+    return InvalidArgumentError(what + " = " + std::to_string(priority) + " gives p^alpha = " +
+                                std::to_string(weight) + " above the limit 1e250");
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<Table>> Table::Create(const ReplayTableSpec& spec) {
@@ -66,15 +93,37 @@ Result<std::unique_ptr<Table>> Table::Create(const ReplayTableSpec& spec) {
                                   std::to_string(spec.capacity) + " × " +
                                   std::to_string(spec.item_size) + " floats");
   }
-  return std::unique_ptr<Table>(new Table(spec, std::move(arena)));
+  SumTree sum_tree;
+  std::vector<double> priorities;
+  if (spec.kind == Kind::kPrioritized) {
+    auto tree = SumTree::Create(spec.capacity);
+    if (!tree.ok()) return tree.status().WithContext("replay table '" + spec.name + "'");
+    sum_tree = std::move(tree).value();
+    try {
+      priorities.assign(static_cast<size_t>(spec.capacity), 0.0);
+    } catch (const std::bad_alloc&) {
+      return ResourceExhaustedError("replay table '" + spec.name + "': cannot allocate " +
+                                    std::to_string(spec.capacity) + " priorities");
+    }
+  }
+  return std::unique_ptr<Table>(
+      new Table(spec, std::move(arena), std::move(sum_tree), std::move(priorities)));
 }
 
-Table::Table(const ReplayTableSpec& spec, std::vector<float> arena)
+Table::Table(const ReplayTableSpec& spec, std::vector<float> arena, SumTree sum_tree,
+             std::vector<double> priorities)
     : spec_(spec),
       max_sample_items_(MaxSampleItems(spec)),
       arena_(std::move(arena)),
       keys_(static_cast<size_t>(spec.capacity), 0),
-      rate_limiter_(spec) {}
+      sum_tree_(std::move(sum_tree)),
+      priorities_(std::move(priorities)),
+      rate_limiter_(spec) {
+  if (spec_.kind == Kind::kPrioritized) {
+    max_priority_ = spec_.initial_priority;
+    max_weight_ = PriorityWeight(max_priority_, spec_.priority_exponent);
+  }
+}
 
 // ---- inserts -----------------------------------------------------------------------------------
 
@@ -109,6 +158,14 @@ void Table::InsertLocked(const float* items, int32_t num_items) {
     std::memcpy(arena_.data(), items + static_cast<size_t>(first) * item_floats,
                 static_cast<size_t>(n - first) * item_floats * sizeof(float));
   for (int64_t i = 0; i < n; ++i) keys_[static_cast<size_t>((tail + i) % capacity)] = next_key_++;
+  if (spec_.kind == Kind::kPrioritized) {
+    // The new items take the running maximum. Every evicted slot is among the slots this insert
+    // overwrites (the tail runs on over the old head), so no evicted item keeps a weight.
+    sum_tree_.SetRange(tail, first, max_weight_);
+    sum_tree_.SetRange(0, n - first, max_weight_);
+    std::fill(priorities_.begin() + tail, priorities_.begin() + tail + first, max_priority_);
+    std::fill(priorities_.begin(), priorities_.begin() + (n - first), max_priority_);
+  }
   size_ += n;
   counters_.inserted_items += n;
   rate_limiter_.RecordInsert(n);
@@ -192,6 +249,29 @@ void Table::SampleLocked(int32_t num_items, Rng& rng, SampleBatch* out) {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t offset = rng.UniformInt(static_cast<uint32_t>(size_));
       const size_t slot = static_cast<size_t>((head_ + offset) % capacity);
+      std::memcpy(data + static_cast<size_t>(i) * item_floats, arena_.data() + slot * item_floats,
+                  item_bytes);
+      out->keys[static_cast<size_t>(i)] = keys_[slot];
+      out->probabilities[static_cast<size_t>(i)] = probability;
+    }
+  } else if (spec_.kind == Kind::kPrioritized) {
+    const double total = sum_tree_.total();
+    const double uniform_probability = 1.0 / static_cast<double>(size_);
+    for (int64_t i = 0; i < n; ++i) {
+      size_t slot;
+      double probability;
+      if (total > 0.0) {
+        const int64_t tree_slot = sum_tree_.Sample(rng.Uniform());
+        // Only stored items have a weight > 0, and Sample never returns a weight-0 slot.
+        SLATERL_CHECK((tree_slot - head_ + capacity) % capacity < size_);
+        slot = static_cast<size_t>(tree_slot);
+        probability = sum_tree_.weight(tree_slot) / total;
+      } else {
+        // Every weight is 0: uniform over the stored items (Reverb does the same).
+        const int64_t offset = rng.UniformInt(static_cast<uint32_t>(size_));
+        slot = static_cast<size_t>((head_ + offset) % capacity);
+        probability = uniform_probability;
+      }
       std::memcpy(data + static_cast<size_t>(i) * item_floats, arena_.data() + slot * item_floats,
                   item_bytes);
       out->keys[static_cast<size_t>(i)] = keys_[slot];
@@ -306,6 +386,56 @@ Status Table::SampleBlocking(int32_t num_items, Rng& rng, SampleBatch* out,
   return Status::Ok();
 }
 
+// ---- priorities --------------------------------------------------------------------------------
+
+int64_t Table::SlotOfKeyLocked(uint64_t key) const {
+  const uint64_t oldest = next_key_ - static_cast<uint64_t>(size_);
+  if (key < oldest || key >= next_key_) return -1;
+  return (head_ + static_cast<int64_t>(key - oldest)) % spec_.capacity;
+}
+
+Status Table::UpdatePriorities(const std::vector<uint64_t>& keys,
+                               const std::vector<double>& priorities) {
+  const std::string where = "replay table '" + spec_.name + "': ";
+  if (closed()) return Closed(spec_.name);
+  if (keys.size() != priorities.size())
+    return InvalidArgumentError(where + "priority update has " + std::to_string(keys.size()) +
+                                " keys but " + std::to_string(priorities.size()) + " priorities");
+  if (keys.empty()) return Status::Ok();
+  if (spec_.kind != Kind::kPrioritized)
+    return InvalidArgumentError(where + "priority update for a table that is not prioritized");
+  // Check everything and compute the weights before taking the lock: all or nothing.
+  std::vector<double> weights;
+  try {
+    weights.resize(priorities.size());
+  } catch (const std::bad_alloc&) {
+    return ResourceExhaustedError(where + "no memory for a priority update");
+  }
+  for (size_t i = 0; i < priorities.size(); ++i) {
+    RETURN_IF_ERROR(CheckPriority(priorities[i], spec_.priority_exponent,
+                                  where + "priority " + std::to_string(i) + " (key " +
+                                      std::to_string(keys[i]) + ")"));
+    weights[i] = PriorityWeight(priorities[i], spec_.priority_exponent);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return Closed(spec_.name);
+  int64_t applied = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const int64_t slot = SlotOfKeyLocked(keys[i]);
+    if (slot < 0) continue;
+    sum_tree_.Set(slot, weights[i]);
+    priorities_[static_cast<size_t>(slot)] = priorities[i];
+    if (priorities[i] > max_priority_) {
+      max_priority_ = priorities[i];
+      max_weight_ = weights[i];
+    }
+    ++applied;
+  }
+  counters_.priority_updates += applied;
+  counters_.stale_priority_keys += static_cast<int64_t>(keys.size()) - applied;
+  return Status::Ok();
+}
+
 // ---- lifecycle and inspection ------------------------------------------------------------------
 
 void Table::Close() {
@@ -324,6 +454,21 @@ std::vector<uint64_t> Table::Keys() const {
   for (int64_t i = 0; i < size_; ++i)
     keys.push_back(keys_[static_cast<size_t>((head_ + i) % spec_.capacity)]);
   return keys;
+}
+
+std::vector<double> Table::Priorities() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<double> priorities;
+  if (spec_.kind != Kind::kPrioritized) return priorities;
+  priorities.reserve(static_cast<size_t>(size_));
+  for (int64_t i = 0; i < size_; ++i)
+    priorities.push_back(priorities_[static_cast<size_t>((head_ + i) % spec_.capacity)]);
+  return priorities;
+}
+
+double Table::max_priority() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return max_priority_;
 }
 
 int64_t Table::size() const {

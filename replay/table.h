@@ -1,5 +1,6 @@
-// replay/table.h — one replay table: fixed-size float items in a ring arena, sampled uniformly
-// (with replacement) or as a FIFO queue, behind min-size gating and a rate limiter.
+// replay/table.h — one replay table: fixed-size float items in a ring arena, sampled uniformly or
+// in proportion to priorities (with replacement), or as a FIFO queue, behind min-size gating and a
+// rate limiter.
 //
 // Contract.
 // * Ownership. A Table owns one contiguous arena of capacity × item_size floats (allocated once by
@@ -10,6 +11,20 @@
 //   - kUniform: sampling draws with replacement, each stored item with probability 1/size (that
 //     probability is reported per sampled item). When full, an insert evicts the oldest items
 //     (FIFO eviction), so the table always holds the newest `capacity` items inserted.
+//   - kPrioritized: proportional prioritized replay (Schaul et al. 2016; Reverb's
+//     PrioritizedSelector). Every stored item i has a priority p_i ≥ 0; a sample draws n items
+//     with replacement, item i with probability P(i) = w_i / Σ_j w_j, w_i = p_i^α
+//     (α = priority_exponent), and reports that probability. A new item gets the largest priority
+//     the table has seen so far: initial_priority, or a larger one set by UpdatePriorities (a
+//     running maximum that never decreases, as in RLlib's and OpenAI baselines' buffers).
+//     UpdatePriorities sets priorities by key. Eviction is FIFO, as for kUniform. The weights live
+//     in a sum tree over the arena's slots (replay/sum_tree.h: O(log capacity) per draw and per
+//     update, no floating-point drift); a slot without an item has weight 0.
+//     Priority 0 is allowed, as in Reverb: its weight is 0 (even when α = 0), so the item is not
+//     drawn while any item has a positive weight; when every weight is 0 the draw is uniform over
+//     the stored items (probability 1/size reported), so the table never stalls. A positive
+//     priority whose p^α underflows to 0 behaves like 0. Priorities must be finite, ≥ 0, and have
+//     p^α ≤ kMaxPriorityWeight (so no sum can overflow); others are rejected.
 //   - kQueue: sampling n items removes and returns the n oldest (FIFO), so every item is sampled
 //     exactly once (probability 1.0 is reported). A queue never evicts: when an insert does not
 //     fit in the free slots it is refused (ResourceExhausted; InsertBlocking waits for room), so
@@ -40,12 +55,17 @@
 #include "core/rng.h"
 #include "core/status.h"
 #include "replay/rate_limiter.h"
+#include "replay/sum_tree.h"
 
 namespace slaterl {
 
 class Table {
  public:
   using Kind = ReplayTableSpec::Kind;
+
+  // The largest accepted weight p^α of a priority (1e250): 2^31 such weights still sum to a finite
+  // double.
+  static constexpr double kMaxPriorityWeight = 1e250;
 
   // Cumulative item counts since creation.
   struct Counters {
@@ -54,15 +74,20 @@ class Table {
     int64_t evicted_items = 0;    // kUniform: oldest items overwritten by inserts into a full table
     int64_t refused_inserts = 0;  // insert calls refused (queue full or rate limited), not retried
     int64_t refused_samples = 0;  // sample calls refused (min_size, rate limiter, too few items)
+    int64_t priority_updates = 0;     // kPrioritized: priorities set by UpdatePriorities
+    int64_t stale_priority_keys = 0;  // keys UpdatePriorities ignored: not (or no longer) stored
   };
 
   // Checks a spec: non-empty name, item_size > 0, capacity > 0, capacity × item_size floats below
-  // 2^36 (256 GiB; a sanity bound, not a memory check), min_size ≤ capacity, and the rate-limiter
-  // fields (RateLimiter::Validate). Returns InvalidArgument naming the table and field.
+  // 2^36 (256 GiB; a sanity bound, not a memory check), min_size ≤ capacity, the rate-limiter
+  // fields (RateLimiter::Validate), and for kPrioritized: priority_exponent finite and ≥ 0,
+  // initial_priority finite and > 0 with initial_priority^α in (0, kMaxPriorityWeight]. Returns
+  // InvalidArgument naming the table and field.
   static Status ValidateSpec(const ReplayTableSpec& spec);
 
-  // Validates `spec` and allocates the arena. Returns InvalidArgument for a bad spec,
-  // ResourceExhausted when the arena cannot be allocated.
+  // Validates `spec` and allocates the arena (and, for kPrioritized, the sum tree and the
+  // per-slot priorities). Returns InvalidArgument for a bad spec, ResourceExhausted when the memory
+  // cannot be allocated.
   static Result<std::unique_ptr<Table>> Create(const ReplayTableSpec& spec);
 
   Table(const Table&) = delete;
@@ -102,7 +127,9 @@ class Table {
   // Samples `num_items` items, never blocking. Fills out->table, item_size, num_items, keys,
   // probabilities, data (memcpy of whole items) and table_size (items held when the sample was
   // taken, before a queue removes them); leaves request_id, shard_id and the shard counters as
-  // they were. `rng` drives kUniform draws (kQueue draws nothing).
+  // they were. `rng` drives kUniform and kPrioritized draws (one Uniform() or UniformInt() per
+  // item; kQueue draws nothing). kPrioritized reports P(i) = w_i / Σ_j w_j of each sampled item
+  // (the learner's importance weights are (table_size · P(i))^-β).
   // Returns: OK; InvalidArgument (num_items ≤ 0 or > max_sample_items(): never servable);
   //   FailedPrecondition (min_size not reached, the rate limiter forbids it, or a kQueue holds
   //   fewer than num_items; `out` untouched, `refused_samples` counted); ResourceExhausted (no
@@ -115,6 +142,21 @@ class Table {
   Status SampleBlocking(int32_t num_items, Rng& rng, SampleBatch* out,
                         std::chrono::milliseconds timeout);
 
+  // ---- priorities (kPrioritized) ---------------------------------------------------------------
+
+  // Sets the priority of the item with key keys[i] to priorities[i], for every i, in order (a key
+  // given twice ends with its last priority). Keys not stored (evicted, or never inserted) are
+  // skipped and counted in `stale_priority_keys`; each applied priority counts in
+  // `priority_updates` and raises the running maximum that new items get. Never blocks; O(k log
+  // capacity) under the mutex for k keys.
+  // Returns: OK (also for an empty update on any kind);
+  //   InvalidArgument, with nothing changed: keys.size() != priorities.size(), a non-empty update
+  //     on a table that is not kPrioritized, or any priority that is NaN, infinite, negative or has
+  //     p^α > kMaxPriorityWeight (every priority is checked before any is applied);
+  //   ResourceExhausted (no memory for the update's weights; nothing changed);
+  //   Cancelled (Close() was called; nothing changed).
+  Status UpdatePriorities(const std::vector<uint64_t>& keys, const std::vector<double>& priorities);
+
   // Wakes every blocked caller (they return Cancelled) and makes all later inserts and samples
   // return Cancelled. Idempotent. Stored items stay readable through Keys()/size().
   void Close();
@@ -123,6 +165,11 @@ class Table {
 
   // Keys of the stored items, oldest first.
   std::vector<uint64_t> Keys() const;
+  // kPrioritized: the priorities of the stored items, in the order of Keys(); empty for the other
+  // kinds.
+  std::vector<double> Priorities() const;
+  // kPrioritized: the priority the next inserted item gets (the running maximum); 0 otherwise.
+  double max_priority() const;
   int64_t size() const;
   Counters counters() const;
   bool closed() const;
@@ -138,7 +185,13 @@ class Table {
   int64_t capacity() const { return spec_.capacity; }
 
  private:
-  Table(const ReplayTableSpec& spec, std::vector<float> arena);
+  Table(const ReplayTableSpec& spec, std::vector<float> arena, SumTree sum_tree,
+        std::vector<double> priorities);
+
+  // w = p^α, with w = 0 for p = 0 whatever α (Reverb's convention), for a checked priority.
+  static double PriorityWeight(double priority, double exponent);
+  // Whether `priority` is acceptable under exponent α (see the class comment). `what` names it.
+  static Status CheckPriority(double priority, double exponent, const std::string& what);
 
   // Whether num_items is a sample size this table accepts at all (no lock needed: constant).
   Status CheckSampleSize(int32_t num_items) const;
@@ -148,11 +201,14 @@ class Table {
   // REQUIRES(mu_). Perform an admitted insert/sample and signal the waiters.
   void InsertLocked(const float* items, int32_t num_items);
   void SampleLocked(int32_t num_items, Rng& rng, SampleBatch* out);
+  // REQUIRES(mu_). Slot of the item with `key`, or -1 when it is not stored.
+  int64_t SlotOfKeyLocked(uint64_t key) const;
 
   const ReplayTableSpec spec_;
   const int64_t max_sample_items_;
 
-  // mu_ guards the arena contents, the ring indices, the rate limiter, the counters and closed_.
+  // mu_ guards the arena contents, the ring indices, the priorities and sum tree, the rate
+  // limiter, the counters and closed_.
   // Condition variables: can_insert_cv_ is notified when a sample or Close() may let a blocked
   // insert proceed, can_sample_cv_ when an insert or Close() may let a blocked sample proceed.
   mutable std::mutex mu_;
@@ -163,6 +219,12 @@ class Table {
   int64_t head_ = 0;                // GUARDED_BY(mu_) slot of the oldest item
   int64_t size_ = 0;                // GUARDED_BY(mu_) items stored, ≤ capacity
   uint64_t next_key_ = 0;           // GUARDED_BY(mu_)
+  // kPrioritized only (empty otherwise). Stored keys are consecutive (next_key_ − size_ ...
+  // next_key_ − 1, oldest at head_), so a key's slot is computed, not looked up.
+  SumTree sum_tree_;                // GUARDED_BY(mu_) weight p^α of each slot; 0 when empty
+  std::vector<double> priorities_;  // GUARDED_BY(mu_) priority of the item in each slot
+  double max_priority_ = 0.0;       // GUARDED_BY(mu_) priority of the next inserted item
+  double max_weight_ = 0.0;         // GUARDED_BY(mu_) max_priority_^α
   RateLimiter rate_limiter_;        // GUARDED_BY(mu_)
   Counters counters_;               // GUARDED_BY(mu_)
   bool closed_ = false;             // GUARDED_BY(mu_)

@@ -181,6 +181,7 @@ std::vector<std::string> BaselineNamesForEnv(const std::string& env_name) {
   if (env_name == "lts") return {"random", "random_md", "greedy", "oracle", "choc", "kale", "first"};
   if (env_name == "interest_evolution") return {"random", "random_md", "greedy", "oracle", "first"};
   if (env_name == "topics") return {"random", "random_md", "oracle"};
+  if (env_name == "interest_exploration") return {"random", "random_md", "first"};
   return {"random", "random_md", "first"};
 }
 
@@ -193,6 +194,9 @@ Result<std::unique_ptr<Policy>> MakeBaselinePolicy(const std::string& name, cons
     std::string why;
     if (ctx.env_name == "topics" && name == "greedy")
       why = "; greedy on topics needs a learned myopic model (ALGOS.md §6)";
+    if (ctx.env_name == "interest_exploration" && (name == "greedy" || name == "oracle"))
+      why = "; interest_exploration defines no myopic baseline: the user's topic affinities are "
+            "hidden and ENVS.md §7 lists none";
     return InvalidArgumentError("baseline policy '" + name + "' is not defined for env '" +
                                 ctx.env_name + "' (valid for " + ctx.env_name + ": " +
                                 Join(valid) + ")" + why);

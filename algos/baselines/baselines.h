@@ -9,7 +9,9 @@
 // | choc      | highest clickbait first      | —                        | —                   |
 // | kale      | lowest clickbait first       | —                        | —                   |
 // | first     | positions 0..k−1             | same                     | —                   |
-// Envs not in the table get random, random_md and first. Ranking ties go to the lowest candidate
+// interest_exploration has random, random_md and first only (its user is hidden; §7 defines no
+// myopic baseline, so greedy/oracle are errors that say why). Envs not in the table get random,
+// random_md and first. Ranking ties go to the lowest candidate
 // position. Policies draw only from the Rng they are given (the caller's policy stream).
 //
 // Every policy here sizes its scratch at construction and allocates nothing in act(). act() reads

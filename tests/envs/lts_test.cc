@@ -24,12 +24,18 @@
 #include "core/rng.h"
 #include "core/stats.h"
 #include "envs/registry.h"
+#include "tests/envs/allocation_counter.h"
 
 // ---- counting global allocator ------------------------------------------------------------------
 
 namespace {
 std::atomic<int64_t> g_allocations{0};
 }  // namespace
+
+// Shared with the other files of this binary (tests/envs/allocation_counter.h).
+int64_t slaterl::testing_envs::AllocationCount() {
+  return g_allocations.load(std::memory_order_relaxed);
+}
 
 // GCC flags free() of memory from a (replaced) operator new once both are inlined; they pair up.
 #if defined(__GNUC__) && !defined(__clang__)

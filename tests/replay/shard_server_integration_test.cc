@@ -223,6 +223,14 @@ ShardServerOptions MakeServerOptions(const std::string& dir) {
 
 using Frames = std::vector<std::string>;
 
+SampleRequest Request(uint64_t request_id, const std::string& table, int32_t batch_size) {
+  SampleRequest request;
+  request.request_id = request_id;
+  request.table = table;
+  request.batch_size = batch_size;
+  return request;
+}
+
 std::string RandomBytes(Rng& rng, size_t n) {
   std::string bytes(n, '\0');
   for (auto& c : bytes) c = static_cast<char>(rng.UniformInt(256));
@@ -250,7 +258,9 @@ bool WouldBeAccepted(const Frames& frames, bool insert_socket) {
   }
   SampleRequest request;
   if (!Decode(h.data(), h.size(), p.data(), p.size(), &request).ok()) return false;
-  return (request.table == kUniformTable || request.table == kQueueTable) && request.batch_size > 0;
+  // Neither table is prioritized: any priority update is rejected.
+  return (request.table == kUniformTable || request.table == kQueueTable) &&
+         request.batch_size > 0 && request.priority_keys.empty() && request.priorities.empty();
 }
 
 // One malformed message for the insert (PULL) or sample (ROUTER) socket.
@@ -272,7 +282,7 @@ Frames MakeGarbage(Rng& rng, bool insert_socket) {
     }
     case 3: {  // truncated valid message, header unchanged or re-encoded for the truncated size
       Frames frames = insert_socket ? EncodeFrames(MakeFragment(3, kItemSize, 0))
-                                    : EncodeFrames(SampleRequest{7, kUniformTable, 4});
+                                    : EncodeFrames(Request(7, kUniformTable, 4));
       frames[1].resize(rng.UniformInt(static_cast<uint32_t>(frames[1].size())));
       if (rng.Bernoulli(0.5)) frames[0] = EncodeHeader(right_type, frames[1].size());
       return frames;
@@ -293,7 +303,7 @@ Frames MakeGarbage(Rng& rng, bool insert_socket) {
           return EncodeFrames(batch);
         }
         default:
-          return insert_socket ? EncodeFrames(SampleRequest{1, kUniformTable, 4})
+          return insert_socket ? EncodeFrames(Request(1, kUniformTable, 4))
                                : EncodeFrames(MakeFragment(2, kItemSize, 0));
       }
     }
@@ -308,22 +318,28 @@ Frames MakeGarbage(Rng& rng, bool insert_socket) {
         }
         return EncodeFrames(fragment);
       }
-      switch (rng.UniformInt(3)) {
-        case 0: return EncodeFrames(SampleRequest{1, "no_such_table", 4});
-        case 1: return EncodeFrames(SampleRequest{2, kUniformTable, 0});
-        default: return EncodeFrames(SampleRequest{3, kQueueTable, -5});
+      switch (rng.UniformInt(4)) {
+        case 0: return EncodeFrames(Request(1, "no_such_table", 4));
+        case 1: return EncodeFrames(Request(2, kUniformTable, 0));
+        case 2: {  // priorities for a table that is not prioritized
+          SampleRequest request = Request(4, kUniformTable, 4);
+          request.priority_keys = {0, 1};
+          request.priorities = {1.0, 2.0};
+          return EncodeFrames(request);
+        }
+        default: return EncodeFrames(Request(3, kQueueTable, -5));
       }
     }
     case 6: {  // corrupted header fields: magic, version, type, reserved bytes
       Frames frames = insert_socket ? EncodeFrames(MakeFragment(1, kItemSize, 0))
-                                    : EncodeFrames(SampleRequest{1, kUniformTable, 1});
+                                    : EncodeFrames(Request(1, kUniformTable, 1));
       const size_t byte = std::vector<size_t>{0, 4, 6, 7, 12, 15}[rng.UniformInt(6)];
       frames[0][byte] = static_cast<char>(frames[0][byte] ^ (1 + rng.UniformInt(255)));
       return frames;
     }
     case 7: {  // a valid message with an extra frame, or only its header
       Frames frames = insert_socket ? EncodeFrames(MakeFragment(1, kItemSize, 0))
-                                    : EncodeFrames(SampleRequest{1, kUniformTable, 1});
+                                    : EncodeFrames(Request(1, kUniformTable, 1));
       if (rng.Bernoulli(0.5))
         frames.push_back(RandomBytes(rng, rng.UniformInt(16)));
       else
@@ -428,8 +444,8 @@ TEST(ShardServerTest, SurvivesMalformedFloodAndServesValidItems) {
   // The queue serves a request for every valid item only once the last valid fragment (sent
   // after all insert-socket garbage) is in; the request itself follows all sample-socket garbage
   // on the same DEALER. So this reply proves every malformed message has been handled.
-  ASSERT_TRUE(SendFrames(*dealer, EncodeFrames(SampleRequest{
-                                      1, kQueueTable, static_cast<int32_t>(valid_items)})));
+  ASSERT_TRUE(SendFrames(
+      *dealer, EncodeFrames(Request(1, kQueueTable, static_cast<int32_t>(valid_items)))));
   std::optional<SampleBatch> all = ReceiveBatch(*dealer, kMustHappenTimeout);
   ASSERT_TRUE(all.has_value()) << "no reply from the queue table; last stats: "
                                << DescribeStats(launcher.WaitForStats(
@@ -446,7 +462,7 @@ TEST(ShardServerTest, SurvivesMalformedFloodAndServesValidItems) {
   }
 
   // The uniform table holds the same items and still serves.
-  ASSERT_TRUE(SendFrames(*dealer, EncodeFrames(SampleRequest{2, kUniformTable, 64})));
+  ASSERT_TRUE(SendFrames(*dealer, EncodeFrames(Request(2, kUniformTable, 64))));
   std::optional<SampleBatch> uniform = ReceiveBatch(*dealer, kMustHappenTimeout);
   ASSERT_TRUE(uniform.has_value()) << "no reply from the uniform table";
   EXPECT_EQ(uniform->request_id, 2u);
@@ -480,6 +496,67 @@ TEST(ShardServerTest, SurvivesMalformedFloodAndServesValidItems) {
   ASSERT_TRUE(launcher.hello().has_value());
   EXPECT_EQ(launcher.hello()->role, "shard");
   EXPECT_EQ(launcher.hello()->id, options.shard_id);
+
+  launcher.RequestShutdown();
+  std::optional<Status> result = server.Wait(kMustHappenTimeout);
+  ASSERT_TRUE(result.has_value()) << "shard server ignored Shutdown";
+  EXPECT_TRUE(result->ok()) << result->ToString();
+}
+
+TEST(ShardServerTest, AppliesPriorityUpdatesCarriedBySampleRequests) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  ShardServerOptions options = MakeServerOptions(dir.path());
+  ReplayTableSpec prioritized = MakeSpec(ReplayTableSpec::Kind::kPrioritized, kCapacity, kItemSize,
+                                         /*min_size=*/10, 0.0, 0.0, "prioritized");
+  prioritized.priority_exponent = 1.0;
+  options.tables = {prioritized};
+  zmq::context_t context(1);
+  FakeLauncher launcher(context, options.control_endpoint, /*answer=*/true);
+  ServerThread server(options, launcher);
+  auto push = ConnectClient(context, zmq::socket_type::push, options.insert_endpoint);
+  auto dealer = ConnectClient(context, zmq::socket_type::dealer, options.sample_endpoint);
+  ASSERT_TRUE(push && dealer);
+
+  ASSERT_TRUE(SendFrames(*push, EncodeFrames(MakeFragment(10, kItemSize, 0))));
+  // Served once all 10 items are in (min_size): every item has the initial priority.
+  ASSERT_TRUE(SendFrames(*dealer, EncodeFrames(Request(1, "prioritized", 16))));
+  std::optional<SampleBatch> first = ReceiveBatch(*dealer, kMustHappenTimeout);
+  ASSERT_TRUE(first.has_value()) << "no reply from the prioritized table";
+  for (int32_t i = 0; i < first->num_items; ++i)
+    EXPECT_DOUBLE_EQ(first->probabilities[i], 0.1);
+
+  // The next request carries new priorities: only key 7 keeps a positive one. Key 50 was never
+  // inserted (stale).
+  SampleRequest second = Request(2, "prioritized", 16);
+  for (uint64_t key = 0; key < 10; ++key) {
+    second.priority_keys.push_back(key);
+    second.priorities.push_back(key == 7 ? 2.5 : 0.0);
+  }
+  second.priority_keys.push_back(50);
+  second.priorities.push_back(9.0);
+  ASSERT_TRUE(SendFrames(*dealer, EncodeFrames(second)));
+  std::optional<SampleBatch> reply = ReceiveBatch(*dealer, kMustHappenTimeout);
+  ASSERT_TRUE(reply.has_value()) << "no reply to the request with priorities";
+  EXPECT_EQ(reply->request_id, 2u);
+  ASSERT_EQ(reply->num_items, 16);
+  for (int32_t i = 0; i < reply->num_items; ++i) {
+    EXPECT_EQ(reply->keys[i], 7u);
+    EXPECT_EQ(reply->probabilities[i], 1.0);
+    EXPECT_TRUE(ItemIsAll(*reply, i, 7.0f));
+  }
+
+  std::optional<Stats> stats = launcher.WaitForStats(
+      [](const Stats& s) {
+        auto it = s.scalars.find("replay/priority_updates");
+        return it != s.scalars.end() && it->second >= 10;
+      },
+      kMustHappenTimeout);
+  ASSERT_TRUE(stats.has_value()) << "no Stats from the shard";
+  EXPECT_EQ(stats->scalars.at("replay/priority_updates"), 10.0) << DescribeStats(stats);
+  EXPECT_EQ(stats->scalars.at("replay/stale_priority_keys"), 1.0);
+  EXPECT_EQ(stats->scalars.at("replay/prioritized/max_priority"), 2.5);
+  EXPECT_EQ(stats->scalars.at("replay/dropped_messages"), 0.0);
 
   launcher.RequestShutdown();
   std::optional<Status> result = server.Wait(kMustHappenTimeout);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 #include "tests/replay/replay_test_util.h"
@@ -11,6 +12,7 @@ namespace {
 
 using testing_util::ItemIsAll;
 using testing_util::MakeFragment;
+using testing_util::MakePrioritizedSpec;
 using testing_util::MakeSpec;
 
 constexpr auto kUniform = ReplayTableSpec::Kind::kUniform;
@@ -36,6 +38,16 @@ SampleRequest MakeRequest(uint64_t request_id, int32_t batch_size,
   request.request_id = request_id;
   request.table = table;
   request.batch_size = batch_size;
+  return request;
+}
+
+// A request that also carries priority updates (what the learner piggybacks).
+SampleRequest MakeRequestWithPriorities(uint64_t request_id, int32_t batch_size,
+                                        std::vector<uint64_t> keys, std::vector<double> priorities,
+                                        const std::string& table = "transitions") {
+  SampleRequest request = MakeRequest(request_id, batch_size, table);
+  request.priority_keys = std::move(keys);
+  request.priorities = std::move(priorities);
   return request;
 }
 
@@ -312,6 +324,81 @@ TEST(ShardCoreTest, StatsReportCountersAndDrops) {
   EXPECT_EQ(stats.scalars.at("replay/dropped_messages"), 2);
   EXPECT_EQ(stats.scalars.at("replay/dropped/fragment_invalid"), 1);
   EXPECT_EQ(stats.scalars.at("replay/dropped/bad_header"), 1);
+  EXPECT_EQ(stats.scalars.at("replay/priority_updates"), 0);
+  EXPECT_EQ(stats.scalars.at("replay/stale_priority_keys"), 0);
+}
+
+TEST(ShardCoreTest, AppliesPiggybackedPriorityUpdatesBeforeServing) {
+  auto core = MakeCore(MakeOptions({MakePrioritizedSpec(/*capacity=*/6, kItemSize,
+                                                        /*priority_exponent=*/1.0)}));
+  ASSERT_TRUE(core->HandleFragment(MakeFragment(8, kItemSize, 0)).code() ==
+              StatusCode::kInvalidArgument);  // larger than the table
+  ASSERT_TRUE(core->HandleFragment(MakeFragment(4, kItemSize, 0)).ok());
+  ASSERT_TRUE(core->HandleFragment(MakeFragment(4, kItemSize, 4)).ok());  // keys 2..7 stored
+  // Every stored item but key 5 gets priority 0; keys 0 and 1 are gone.
+  ASSERT_TRUE(core->EnqueueSampleRequest(
+                      "learner", MakeRequestWithPriorities(1, 32, {0, 1, 2, 3, 4, 5, 6, 7},
+                                                           {9, 9, 0, 0, 0, 3, 0, 0}))
+                  .ok());
+  Rng rng(1);
+  auto served = core->ServeReady(rng);
+  ASSERT_EQ(served.size(), 1u);
+  const SampleBatch& batch = served[0].second;
+  ASSERT_EQ(batch.num_items, 32);
+  for (int32_t i = 0; i < batch.num_items; ++i) {
+    EXPECT_EQ(batch.keys[i], 5u);
+    EXPECT_EQ(batch.probabilities[i], 1.0);
+    EXPECT_TRUE(ItemIsAll(batch, i, 5.0f));
+  }
+  const Table* table = core->table("transitions");
+  EXPECT_EQ(table->Priorities(), (std::vector<double>{0, 0, 0, 3, 0, 0}));
+  EXPECT_EQ(table->max_priority(), 3.0);  // stale keys' priorities do not count
+  // A new fragment's items get the running maximum, 3.
+  ASSERT_TRUE(core->HandleFragment(MakeFragment(1, kItemSize, 8)).ok());
+  EXPECT_EQ(table->Priorities(), (std::vector<double>{0, 0, 3, 0, 0, 3}));
+
+  const Stats stats = core->MakeStats();
+  EXPECT_EQ(stats.scalars.at("replay/priority_updates"), 6);
+  EXPECT_EQ(stats.scalars.at("replay/stale_priority_keys"), 2);
+  EXPECT_EQ(stats.scalars.at("replay/transitions/max_priority"), 3.0);
+  EXPECT_EQ(stats.scalars.at("replay/dropped_messages"), 1);  // the oversized fragment
+}
+
+TEST(ShardCoreTest, BadPriorityUpdatesAreDroppedWithoutChanges) {
+  auto core = MakeCore(MakeOptions(
+      {MakePrioritizedSpec(/*capacity=*/10, kItemSize, /*priority_exponent=*/0.5),
+       MakeSpec(kUniform, /*capacity=*/10, kItemSize, 1, 0, 0, "uniform")}));
+  ASSERT_TRUE(core->HandleFragment(MakeFragment(3, kItemSize, 0)).ok());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<SampleRequest> bad = {
+      MakeRequestWithPriorities(1, 4, {0, 1}, {1.0}),         // sizes differ
+      MakeRequestWithPriorities(2, 4, {}, {1.0}),             // sizes differ
+      MakeRequestWithPriorities(3, 4, {0, 1}, {2.0, -1.0}),   // negative
+      MakeRequestWithPriorities(4, 4, {0, 1}, {2.0, nan}),    // NaN
+      MakeRequestWithPriorities(5, 4, {0, 1}, {inf, 2.0}),    // infinite
+      MakeRequestWithPriorities(6, 4, {0}, {2.0}, "uniform"), // not a prioritized table
+  };
+  for (const SampleRequest& request : bad) {
+    EXPECT_EQ(core->EnqueueSampleRequest("learner", request).code(), StatusCode::kInvalidArgument)
+        << "request " << request.request_id;
+  }
+  EXPECT_EQ(core->pending_requests(), 0);
+  EXPECT_EQ(core->drops().by_reason().at("request_bad_priorities"),
+            static_cast<int64_t>(bad.size()));
+  EXPECT_EQ(core->table("transitions")->Priorities(), (std::vector<double>{1.0, 1.0, 1.0}));
+  // A request rejected for another reason applies none of its priorities either.
+  EXPECT_EQ(core->EnqueueSampleRequest("learner", MakeRequestWithPriorities(7, 0, {0}, {5.0}))
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(core->table("transitions")->Priorities(), (std::vector<double>{1.0, 1.0, 1.0}));
+  // The same client can still send good requests; an empty update is fine on any table.
+  EXPECT_TRUE(core->EnqueueSampleRequest("learner", MakeRequest(8, 4, "uniform")).ok());
+  EXPECT_TRUE(
+      core->EnqueueSampleRequest("learner", MakeRequestWithPriorities(9, 4, {1}, {4.0})).ok());
+  EXPECT_EQ(core->table("transitions")->Priorities(), (std::vector<double>{1.0, 4.0, 1.0}));
+  Rng rng(1);
+  EXPECT_EQ(core->ServeReady(rng).size(), 2u);
 }
 
 }  // namespace
