@@ -47,7 +47,11 @@ struct Child {
   Clock::time_point last_heard;
   bool running = false;
   bool shutdown_sent = false;
+  bool kill_sent = false;
 };
+
+// How long a new process may take to say Hello.
+constexpr std::chrono::seconds kStartupGrace{30};
 
 std::string Key(const std::string& role, int id) { return role + "-" + std::to_string(id); }
 
@@ -134,6 +138,7 @@ class LocalSupervisor {
     if (restart) ++child.incarnation;
     child.identity.clear();
     child.shutdown_sent = false;
+    child.kill_sent = false;
     const std::string log_path = dir_.LogPath(role, id);
     std::vector<std::string> args = {options_.executable, "_role", role, "--run-dir", dir_.path(),
                                      "--socket-dir", socket_dir_, "--id", std::to_string(id),
@@ -229,9 +234,15 @@ class LocalSupervisor {
     const auto silence_limit = heartbeat_interval_ * liveness_;
     for (auto& kv : children_) {
       Child& child = kv.second;
-      if (child.running && Clock::now() - child.last_heard > silence_limit) {
-        LOG(WARNING) << kv.first << " silent for " << liveness_ << " heartbeats; killing it";
+      if (!child.running || child.kill_sent) continue;
+      // Before its Hello a process is still starting (loading LibTorch, reading the config).
+      const auto limit = child.identity.empty() ? std::max<Clock::duration>(silence_limit, kStartupGrace)
+                                                : Clock::duration(silence_limit);
+      if (Clock::now() - child.last_heard > limit) {
+        LOG(WARNING) << kv.first << (child.identity.empty() ? " did not say Hello in time" : " went silent")
+                     << "; killing it";
         ::kill(child.pid, SIGKILL);
+        child.kill_sent = true;
       }
     }
     while (true) {

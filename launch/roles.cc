@@ -180,6 +180,10 @@ Status RunLearner(const RoleOptions& options) {
   }
   const int in_flight = static_cast<int>(ctx.run.cluster.GetInt("requests_in_flight"));
   std::vector<int> pending(shards.size(), 0);
+  // A shard that restarted or dropped a request never answers it: after this much silence with
+  // requests pending, the learner asks again.
+  const auto request_timeout = ctx.heartbeat_interval * ctx.liveness;
+  std::vector<Clock::time_point> last_reply(shards.size(), Clock::now());
   DropCounter drops("learner");
   (void)SendMessage(*pub, learner->PublishWeights());
   auto last_stats = Clock::now();
@@ -187,6 +191,14 @@ Status RunLearner(const RoleOptions& options) {
     control.Poll();
     if (control.shutdown_requested()) break;
     if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
+    for (size_t k = 0; k < shards.size(); ++k) {
+      if (pending[k] > 0 && Clock::now() - last_reply[k] > request_timeout) {
+        LOG(WARNING) << "shard " << k << " answered nothing for " << request_timeout.count()
+                     << " ms; sending new requests";
+        pending[k] = 0;
+        last_reply[k] = Clock::now();
+      }
+    }
     for (size_t k = 0; k < shards.size(); ++k)
       for (; pending[k] < in_flight; ++pending[k])
         if (!SendMessage(*shards[k], learner->NextRequest(static_cast<int>(k))).ok()) break;
@@ -205,6 +217,7 @@ Status RunLearner(const RoleOptions& options) {
         if (status.ok()) status = learner->OnSampleBatch(batch);
         if (!status.ok()) drops.Drop("bad sample batch", status);
         pending[k] = std::max(0, pending[k] - 1);
+        last_reply[k] = Clock::now();
         if (learner->broadcast_due()) (void)SendMessage(*pub, learner->PublishWeights());
       }
     }

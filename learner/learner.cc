@@ -56,9 +56,18 @@ Status LearnerCore::OnSampleBatch(const SampleBatch& batch) {
     if (result.priorities.size() != batch.keys.size())
       return InternalError("trainer returned " + std::to_string(result.priorities.size()) +
                            " priorities for a batch of " + std::to_string(batch.keys.size()));
+    // A non-finite or negative priority would make the shard drop the whole next request: such
+    // items keep their old priority instead.
     auto& pending = pending_priorities_[batch.shard_id];
-    pending.first.insert(pending.first.end(), batch.keys.begin(), batch.keys.end());
-    pending.second.insert(pending.second.end(), result.priorities.begin(), result.priorities.end());
+    for (size_t i = 0; i < result.priorities.size(); ++i) {
+      const double p = result.priorities[i];
+      if (!std::isfinite(p) || p < 0.0) {
+        ++invalid_priorities_;
+        continue;
+      }
+      pending.first.push_back(batch.keys[i]);
+      pending.second.push_back(p);
+    }
   }
   ++num_updates_;
   ++updates_since_broadcast_;
@@ -96,6 +105,7 @@ Stats LearnerCore::TakeStats() {
   stats.scalars["learner/weights_version"] = static_cast<double>(latest_.version);
   stats.scalars["learner/sampled_items"] = static_cast<double>(sampled_items_);
   stats.scalars["learner/timesteps_total"] = static_cast<double>(timesteps_total());
+  stats.scalars["learner/invalid_priorities"] = static_cast<double>(invalid_priorities_);
   return stats;
 }
 

@@ -51,6 +51,7 @@ class LearnerCore {
   int64_t num_updates_ = 0;
   int64_t updates_since_broadcast_ = 0;
   int64_t sampled_items_ = 0;
+  int64_t invalid_priorities_ = 0;
   Weights latest_;
   std::map<int32_t, std::pair<int64_t, int64_t>> shard_counters_;  // shard → (env steps, episodes)
   Metrics last_metrics_;

@@ -4,9 +4,10 @@
 //
 // Contract.
 // * Ownership. A Table owns one contiguous arena of capacity × item_size floats (allocated once by
-//   Create, never reallocated) plus one key per slot. Items are opaque float records; the table
-//   never interprets them. Each inserted item gets a key: 0, 1, 2, ... in insertion order, unique
-//   per table for its lifetime, so callers (tests) can tell which items a table holds.
+//   Create, never reallocated) plus one key per slot (kPrioritized: also one priority per slot and
+//   a sum tree of their weights). Items are opaque float records; the table never interprets
+//   them. Each inserted item gets a key: 0, 1, 2, ... in insertion order, unique per table for its
+//   lifetime, so callers (the learner's priority updates, tests) can tell which items it holds.
 // * Kinds (ReplayTableSpec::Kind).
 //   - kUniform: sampling draws with replacement, each stored item with probability 1/size (that
 //     probability is reported per sampled item). When full, an insert evicts the oldest items
@@ -71,7 +72,7 @@ class Table {
   struct Counters {
     int64_t inserted_items = 0;   // items accepted by inserts
     int64_t sampled_items = 0;    // items returned by samples (with repetition for kUniform)
-    int64_t evicted_items = 0;    // kUniform: oldest items overwritten by inserts into a full table
+    int64_t evicted_items = 0;    // oldest items overwritten by inserts into a full table
     int64_t refused_inserts = 0;  // insert calls refused (queue full or rate limited), not retried
     int64_t refused_samples = 0;  // sample calls refused (min_size, rate limiter, too few items)
     int64_t priority_updates = 0;     // kPrioritized: priorities set by UpdatePriorities
@@ -147,7 +148,7 @@ class Table {
   // Sets the priority of the item with key keys[i] to priorities[i], for every i, in order (a key
   // given twice ends with its last priority). Keys not stored (evicted, or never inserted) are
   // skipped and counted in `stale_priority_keys`; each applied priority counts in
-  // `priority_updates` and raises the running maximum that new items get. Never blocks; O(k log
+  // `priority_updates` and may raise the running maximum that new items get. Never blocks; O(k log
   // capacity) under the mutex for k keys.
   // Returns: OK (also for an empty update on any kind);
   //   InvalidArgument, with nothing changed: keys.size() != priorities.size(), a non-empty update
@@ -157,8 +158,9 @@ class Table {
   //   Cancelled (Close() was called; nothing changed).
   Status UpdatePriorities(const std::vector<uint64_t>& keys, const std::vector<double>& priorities);
 
-  // Wakes every blocked caller (they return Cancelled) and makes all later inserts and samples
-  // return Cancelled. Idempotent. Stored items stay readable through Keys()/size().
+  // Wakes every blocked caller (they return Cancelled) and makes all later inserts, samples and
+  // priority updates return Cancelled. Idempotent. Stored items stay readable through Keys(),
+  // Priorities() and size().
   void Close();
 
   // ---- inspection ------------------------------------------------------------------------------

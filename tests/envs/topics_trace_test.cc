@@ -106,7 +106,9 @@ void ReplayTrace(const std::string& file, ReplaySummary* summary) {
       EXPECT_EQ(DequeContents(s.clicked_topics), line["clicked_topics_deque"].As<int32_t>());
       EXPECT_TRUE(line["clicked_step_deque"].array.empty());
       const int32_t short_term = static_cast<int32_t>(line["short_term_topic"].number);
-      if (clicked) EXPECT_EQ(s.short_term_topic, short_term);
+      if (clicked) {
+        EXPECT_EQ(s.short_term_topic, short_term);
+      }
       EXPECT_GE(short_term, 0);
       EXPECT_LT(short_term, config.num_topics);
       EXPECT_EQ(line["bored"].As<int>(), std::vector<int>(10, 0));
