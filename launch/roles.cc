@@ -180,9 +180,10 @@ Status RunLearner(const RoleOptions& options) {
   }
   const int in_flight = static_cast<int>(ctx.run.cluster.GetInt("requests_in_flight"));
   std::vector<int> pending(shards.size(), 0);
-  // A shard that restarted or dropped a request never answers it: after this much silence with
-  // requests pending, the learner asks again.
-  const auto request_timeout = ctx.heartbeat_interval * ctx.liveness;
+  // A shard that dropped a request never answers it: after this much silence with requests
+  // pending, the learner asks again. (Long: a shard legitimately stays silent while it fills up
+  // to min_size or while its rate limiter waits for inserts.)
+  const auto request_timeout = std::chrono::milliseconds(60000);
   std::vector<Clock::time_point> last_reply(shards.size(), Clock::now());
   DropCounter drops("learner");
   (void)SendMessage(*pub, learner->PublishWeights());
