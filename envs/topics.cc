@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -475,23 +476,42 @@ void TopicsDynamics::OracleSlate(const TopicsUserState& state, const float* effe
   // Partial selection: `top` stays sorted by descending score; an item enters only when strictly
   // better than the current k-th, and moves up only past strictly worse items, so ties keep the
   // lower item id first.
+  // Blocks of kTopicsScoreLanes items none of which beats the k-th best are skipped with one
+  // vector comparison (most of them, once `top` is full); this skips nothing the scalar test
+  // would have taken.
+  typedef float Lanes4 __attribute__((vector_size(16)));
+  typedef int32_t Mask4 __attribute__((vector_size(16)));
+  static_assert(kTopicsScoreLanes == 16, "OracleSlate tests four 4-lane vectors per block");
   int filled = 0;
   float threshold = -std::numeric_limits<float>::infinity();
-  for (int j = 0; j < n; ++j) {
-    const float v = s[j];
-    int pos;
+  for (int j0 = 0; j0 < n; j0 += kTopicsScoreLanes) {
     if (filled == k) {
-      if (!(v > threshold)) continue;
-      pos = k - 1;
-    } else {
-      pos = filled++;
+      const Lanes4 t = {threshold, threshold, threshold, threshold};
+      Lanes4 v0, v1, v2, v3;
+      std::memcpy(&v0, s + j0, sizeof(Lanes4));  // s holds padded_items() >= j0 + 16 floats
+      std::memcpy(&v1, s + j0 + 4, sizeof(Lanes4));
+      std::memcpy(&v2, s + j0 + 8, sizeof(Lanes4));
+      std::memcpy(&v3, s + j0 + 12, sizeof(Lanes4));
+      const Mask4 above = (v0 > t) | (v1 > t) | (v2 > t) | (v3 > t);
+      if (!(above[0] | above[1] | above[2] | above[3])) continue;
     }
-    while (pos > 0 && v > s[top[pos - 1]]) {
-      top[pos] = top[pos - 1];
-      --pos;
+    const int end = std::min(n, j0 + kTopicsScoreLanes);
+    for (int j = j0; j < end; ++j) {
+      const float v = s[j];
+      int pos;
+      if (filled == k) {
+        if (!(v > threshold)) continue;
+        pos = k - 1;
+      } else {
+        pos = filled++;
+      }
+      while (pos > 0 && v > s[top[pos - 1]]) {
+        top[pos] = top[pos - 1];
+        --pos;
+      }
+      top[pos] = j;
+      if (filled == k) threshold = s[top[k - 1]];
     }
-    top[pos] = j;
-    if (filled == k) threshold = s[top[k - 1]];
   }
 }
 

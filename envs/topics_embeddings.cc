@@ -174,6 +174,9 @@ void TopicsEmbeddings::ScoreAll(const float* u, float* out) const {
     Lanes4 acc0 = {0, 0, 0, 0}, acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int d = 0; d < dim; ++d, block += kTopicsScoreLanes) {
       const float ud = u[d];
+      // A zero coordinate (a bored topic's block) adds ±0 to every lane: skipping it changes no
+      // bit, since a sum that starts at +0 is never −0.
+      if (ud == 0.0f) continue;
       const Lanes4 w = {ud, ud, ud, ud};
       Lanes4 e0, e1, e2, e3;
       std::memcpy(&e0, block, sizeof(Lanes4));

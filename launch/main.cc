@@ -12,6 +12,7 @@
 #include "core/control.h"
 #include "core/logging.h"
 #include "launch/bench_envs.h"
+#include "launch/bench_pipeline.h"
 #include "launch/launcher.h"
 #include "launch/roles.h"
 #include "launch/run_config.h"
@@ -63,8 +64,12 @@ const char kValidateHelp[] =
 
 const char kBenchHelp[] =
     "usage: slaterl bench envs [--json]\n"
+    "       slaterl bench pipeline [CONFIG.yaml] [--seconds S] [--json]\n"
     "\n"
-    "Measures single-core env steps/s with a random policy at batch 1 and 64, per environment;\n"
+    "envs: single-core env steps/s with a random policy at batch 1 and 64, per environment.\n"
+    "pipeline: actor env steps/s with the whole local pipeline running (CONFIG, default\n"
+    "  configs/quickstart.yaml, for S seconds, default 10) divided by the same actors stepping\n"
+    "  alone, and learner updates/s.\n"
     "--json prints one JSON object per measurement.\n";
 
 bool WantsHelp(const std::vector<std::string>& args) {
@@ -233,13 +238,29 @@ int CmdBench(const std::vector<std::string>& args) {
   if (WantsHelp(args) || args.empty()) return std::printf("%s", kBenchHelp), args.empty() ? 2 : 0;
   std::vector<std::string> rest(args.begin() + 1, args.end());
   const bool json = TakeSwitch(&rest, "--json");
-  Status leftovers = NoLeftovers(rest);
-  if (!leftovers.ok()) return Fail(leftovers);
   if (args[0] == "envs") {
+    Status leftovers = NoLeftovers(rest);
+    if (!leftovers.ok()) return Fail(leftovers);
     Status status = RunEnvBench(std::cout, json);
     return status.ok() ? 0 : Fail(status);
   }
-  return Fail(InvalidArgumentError("bench '" + args[0] + "': only `bench envs` exists so far"));
+  if (args[0] == "pipeline") {
+    PipelineBenchOptions options;
+    std::string seconds;
+    auto taken = TakeFlag(&rest, "--seconds", &seconds);
+    if (!taken.ok()) return Fail(taken.status());
+    if (!seconds.empty()) options.seconds = std::atof(seconds.c_str());
+    if (!rest.empty() && rest.front()[0] != '-') {
+      options.config = rest.front();
+      rest.erase(rest.begin());
+    }
+    Status leftovers = NoLeftovers(rest);
+    if (!leftovers.ok()) return Fail(leftovers);
+    if (options.seconds < 2) return Fail(InvalidArgumentError("--seconds: at least 2"));
+    Status status = RunPipelineBench(std::cout, json, options);
+    return status.ok() ? 0 : Fail(status);
+  }
+  return Fail(InvalidArgumentError("bench '" + args[0] + "': expected envs or pipeline"));
 }
 
 int CmdDocs(const std::vector<std::string>& args) {

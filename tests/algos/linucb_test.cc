@@ -156,3 +156,63 @@ TEST(LinUcbTest, CheckpointRoundTripsExactly) {
 
 }  // namespace
 }  // namespace slaterl
+
+namespace slaterl {
+namespace {
+
+AlgoContext MakeIevContext() {
+  AlgoContext ctx;
+  ctx.env_name = "interest_evolution";
+  ctx.env_spec.name = ctx.env_name;
+  ctx.env_spec.num_envs = 1;
+  ctx.env_spec.num_candidates = 3;
+  ctx.env_spec.slate_size = 1;
+  ctx.env_spec.user_dim = 3;
+  ctx.env_spec.doc_dim = 3;  // one-hot of 3 clusters
+  ctx.env_spec.response_dim = 2;
+  return ctx;
+}
+
+// Disjoint arms = clusters: the cluster whose payoff grows with the user's interest in it wins.
+TEST(LinUcbTest, DisjointArmsLearnPerClusterPayoffsFromTheUserContext) {
+  const AlgoContext ctx = MakeIevContext();
+  const Params config = MakeConfig("disjoint");
+  auto trainer = CreateLinUcbTrainer(config, ctx);
+  auto policy = CreateLinUcbPolicy(config, ctx);
+  ASSERT_TRUE(trainer.ok() && policy.ok()) << trainer.status().ToString();
+  TransitionLayout layout(ctx.env_spec);
+  SampleBatch batch;
+  batch.table = "transitions";
+  batch.item_size = layout.size;
+  batch.num_items = 3000;
+  batch.data.assign(static_cast<size_t>(batch.num_items) * layout.size, 0.0f);
+  Rng rng(/*seed=*/9);
+  for (int i = 0; i < batch.num_items; ++i) {
+    float* t = batch.data.data() + static_cast<size_t>(i) * layout.size;
+    for (int f = 0; f < 3; ++f) t[layout.user + f] = static_cast<float>(rng.Uniform(-1, 1));
+    for (int c = 0; c < 3; ++c) t[layout.docs + c * 3 + c] = 1.0f;  // candidate c is cluster c
+    const int shown = i % 3;
+    t[layout.slate] = static_cast<float>(shown);
+    t[layout.responses] = 1.0f;
+    t[layout.responses + 1] = 2.0f + 3.0f * t[layout.user + shown];  // payoff rises with interest
+  }
+  (*trainer)->update(batch);
+  Weights w = (*trainer)->weights();
+  w.version = 1;
+  ASSERT_TRUE((*policy)->load(w).ok());
+  (*policy)->set_explore(false);
+  ObsBatch obs;
+  obs.Allocate(ctx.env_spec);
+  obs.docs = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  SlateBatch slate;
+  slate.Allocate(ctx.env_spec);
+  for (int favourite = 0; favourite < 3; ++favourite) {
+    obs.user = {-0.5f, -0.5f, -0.5f};
+    obs.user[favourite] = 0.9f;
+    (*policy)->act(obs, rng, &slate);
+    EXPECT_EQ(slate.items[0], favourite);
+  }
+}
+
+}  // namespace
+}  // namespace slaterl

@@ -770,6 +770,49 @@ TEST(TopicsTest, PrivilegedAccessorsDescribeTheLatestStepAndTheNext) {
   EXPECT_GT(bored_steps, 50);  // the oracle bores the user often (RESULTS.md §3.2)
 }
 
+// ---- baselines (ENVS.md §7) ----------------------------------------------------------------------
+
+TEST(TopicsTest, RandomBaselineServesTenDistinctUniformItems) {
+  // `random` = the first 10 of a random permutation of the 1000 items; `random_md` = 10 i.i.d.
+  auto env = MakeEnv(Config(), 4);
+  auto random = MakePolicy("random", env->spec());
+  auto random_md = MakePolicy("random_md", env->spec());
+  Buffers b(env->spec());
+  env->reset(3, &b.obs);
+  Rng rng(9);
+  std::vector<int64_t> counts(kItems, 0);
+  int64_t duplicates_md = 0;
+  const int rounds = 5000;
+  for (int n = 0; n < rounds; ++n) {
+    random->act(b.obs, rng, &b.slates);
+    for (int i = 0; i < 4; ++i) {
+      std::vector<int32_t> slate(b.slates.items.begin() + i * kSlate,
+                                 b.slates.items.begin() + (i + 1) * kSlate);
+      for (int32_t item : slate) {
+        ASSERT_GE(item, 0);
+        ASSERT_LT(item, kItems);
+        ++counts[static_cast<size_t>(item)];
+      }
+      std::sort(slate.begin(), slate.end());
+      EXPECT_EQ(std::adjacent_find(slate.begin(), slate.end()), slate.end());
+    }
+    random_md->act(b.obs, rng, &b.slates);
+    for (int i = 0; i < 4; ++i) {
+      std::vector<int32_t> slate(b.slates.items.begin() + i * kSlate,
+                                 b.slates.items.begin() + (i + 1) * kSlate);
+      std::sort(slate.begin(), slate.end());
+      duplicates_md += std::adjacent_find(slate.begin(), slate.end()) != slate.end();
+    }
+  }
+  // Uniform over items: Pearson χ² with 999 df, p > 0.001.
+  const std::vector<double> uniform(kItems, 1.0 / kItems);
+  const int64_t total = static_cast<int64_t>(rounds) * 4 * kSlate;
+  const double chi2 = testing_envs::PearsonChiSquare(counts.data(), uniform.data(), kItems, total);
+  EXPECT_GT(testing_envs::ChiSquareSurvival(chi2, kItems - 1), 0.001) << chi2;
+  // i.i.d. slots repeat an item in 1 − Π(1 − j/1000) ≈ 4.4 % of slates.
+  EXPECT_GT(duplicates_md, 0);
+}
+
 // ---- allocation ------------------------------------------------------------------------------------
 
 TEST(TopicsTest, ResetStepAndBaselinesAllocateNothing) {
