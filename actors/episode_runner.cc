@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/json.h"
 #include "core/rng.h"
 #include "core/stats.h"
 
@@ -13,39 +14,6 @@ namespace {
 // Step allowance per episode for self-terminating envs (max_steps == 0) before RunEpisodes gives
 // up; far above any reference episode length (interest_evolution: at most ~130 steps).
 constexpr int64_t kSelfTerminatingStepAllowance = 100000;
-
-void AppendJsonString(const std::string& s, std::string* out) {
-  out->push_back('"');
-  for (const char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          *out += buf;
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
-void AppendJsonNumber(double v, std::string* out) {
-  if (!std::isfinite(v)) {
-    *out += "null";
-    return;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
-  *out += buf;
-}
 
 }  // namespace
 
@@ -68,6 +36,11 @@ Result<EvalResult> RunEpisodes(VecEnv& env, Policy& policy, int64_t episodes, ui
   step.Allocate(spec);
   Rng rng(DeriveSeed(seed, {kSeedPolicy}));
 
+  // Env i contributes exactly its first quota[i] episodes. Taking the first `episodes` to finish
+  // across envs instead would over-represent short episodes when lengths vary.
+  std::vector<int64_t> quota(n, episodes / n), taken(n, 0);
+  for (int64_t i = 0; i < episodes % n; ++i) ++quota[i];
+
   const auto start = std::chrono::steady_clock::now();
   env.reset(seed, &reset_obs);
   const ObsBatch* obs = &reset_obs;  // after the first step, the env writes step.obs in place
@@ -84,8 +57,9 @@ Result<EvalResult> RunEpisodes(VecEnv& env, Policy& policy, int64_t episodes, ui
     env.step(slates, &step);
     obs = &step.obs;
     ++batch_steps;
-    for (int64_t i = 0; i < n && static_cast<int64_t>(result.returns.size()) < episodes; ++i) {
-      if (step.terminated[i] || step.truncated[i]) {
+    for (int64_t i = 0; i < n; ++i) {
+      if ((step.terminated[i] || step.truncated[i]) && taken[i] < quota[i]) {
+        ++taken[i];
         result.returns.push_back(step.episode_return[i]);
         result.lengths.push_back(static_cast<double>(step.episode_length[i]));
       }
@@ -105,21 +79,15 @@ Result<EvalResult> RunEpisodes(VecEnv& env, Policy& policy, int64_t episodes, ui
 }
 
 std::string EvalResultJson(const std::string& env, const std::string& policy, const EvalResult& r) {
-  std::string out = "{\"env\":";
-  AppendJsonString(env, &out);
-  out += ",\"policy\":";
-  AppendJsonString(policy, &out);
-  out += ",\"episodes\":" + std::to_string(r.episodes);
-  out += ",\"return_mean\":";
-  AppendJsonNumber(r.return_mean, &out);
-  out += ",\"return_std\":";
-  AppendJsonNumber(r.return_std, &out);
-  out += ",\"length_mean\":";
-  AppendJsonNumber(r.length_mean, &out);
-  out += ",\"steps_per_sec\":";
-  AppendJsonNumber(r.steps_per_sec, &out);
-  out += "}";
-  return out;
+  JsonObject o;
+  o.Add("env", env)
+      .Add("policy", policy)
+      .Add("episodes", r.episodes)
+      .Add("return_mean", r.return_mean)
+      .Add("return_std", r.return_std)
+      .Add("length_mean", r.length_mean)
+      .Add("steps_per_sec", r.steps_per_sec);
+  return o.str();
 }
 
 }  // namespace slaterl

@@ -2,9 +2,10 @@
 //
 // Used by `slaterl eval` and by the evaluator process. RunEpisodes resets `env` with `seed`, seeds
 // the policy's Rng from DeriveSeed(seed, {kSeedPolicy}), and steps all N envs in lock-step until
-// `episodes` episodes have finished. Episodes are counted in a fixed order — by step, then by env
-// index — and only the first `episodes` are kept, so the result is a pure function of (env config,
-// policy, episodes, seed, N), apart from steps_per_sec. Buffers are allocated once per call, never
+// `episodes` episodes have finished. Env i contributes exactly its first ⌊episodes/N⌋ (+1 for the
+// first episodes mod N envs) episodes, so variable-length episodes are not biased towards short
+// ones; results are in completion order (by step, then env index) and a pure function of (env
+// config, policy, episodes, seed, N), apart from steps_per_sec. Buffers are allocated once per call, never
 // per step. Not thread-safe with respect to `env` and `policy` (it drives both).
 #pragma once
 

@@ -172,8 +172,8 @@ TEST(EpisodeRunnerTest, JsonLineHasTheDocumentedKeysInOrder) {
   r.length_mean = 60;
   r.steps_per_sec = 1.25e6;
   EXPECT_EQ(EvalResultJson("lts", "random", r),
-            "{\"env\":\"lts\",\"policy\":\"random\",\"episodes\":500,\"return_mean\":943.5,"
-            "\"return_std\":0.10000000000000001,\"length_mean\":60,\"steps_per_sec\":1250000}");
+            "{\"env\": \"lts\", \"policy\": \"random\", \"episodes\": 500, \"return_mean\": 943.5, "
+            "\"return_std\": 0.10000000000000001, \"length_mean\": 60, \"steps_per_sec\": 1250000}");
 }
 
 TEST(EpisodeRunnerTest, JsonLineEscapesStringsAndNullsNonFiniteNumbers) {
@@ -182,9 +182,9 @@ TEST(EpisodeRunnerTest, JsonLineEscapesStringsAndNullsNonFiniteNumbers) {
   r.return_mean = NAN;
   r.return_std = INFINITY;
   const std::string json = EvalResultJson("lts", "checkpoint:/runs/a \"b\"\\c\n", r);
-  EXPECT_NE(json.find("\"policy\":\"checkpoint:/runs/a \\\"b\\\"\\\\c\\n\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"return_mean\":null"), std::string::npos);
-  EXPECT_NE(json.find("\"return_std\":null"), std::string::npos);
+  EXPECT_NE(json.find("\"policy\": \"checkpoint:/runs/a \\\"b\\\"\\\\c\\n\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"return_mean\": null"), std::string::npos);
+  EXPECT_NE(json.find("\"return_std\": null"), std::string::npos);
   EXPECT_EQ(json.find('\n'), std::string::npos);
 }
 
@@ -193,7 +193,7 @@ TEST(EpisodeRunnerTest, JsonNumbersRoundTripExactly) {
   r.episodes = 3;
   r.return_mean = 1111.0928123456789;
   const std::string json = EvalResultJson("lts", "choc", r);
-  const size_t at = json.find("\"return_mean\":") + 14;
+  const size_t at = json.find("\"return_mean\": ") + 15;
   EXPECT_EQ(std::strtod(json.c_str() + at, nullptr), r.return_mean);
 }
 
