@@ -41,35 +41,43 @@ float BlockNorm(const float* x, int n) {
 
 }  // namespace
 
-// ---- names ---------------------------------------------------------------------------------------
+// ---- names --------------------------------------------------------------------------------------
 
 const char* TopicsVariantName(TopicsVariant variant) {
   switch (variant) {
-    case TopicsVariant::kTopDown: return "TopDown";
-    case TopicsVariant::kMixed: return "Mixed";
-    case TopicsVariant::kDivPen: return "DivPen";
+    case TopicsVariant::kTopDown:
+      return "TopDown";
+    case TopicsVariant::kMixed:
+      return "Mixed";
+    case TopicsVariant::kDivPen:
+      return "DivPen";
   }
   return "?";
 }
 
 const char* TopicsEmbeddingsKindName(TopicsEmbeddingsKind kind) {
   switch (kind) {
-    case TopicsEmbeddingsKind::kFocused: return "focused";
-    case TopicsEmbeddingsKind::kDiffuse: return "diffuse";
-    case TopicsEmbeddingsKind::kGenerated: return "generated";
+    case TopicsEmbeddingsKind::kFocused:
+      return "focused";
+    case TopicsEmbeddingsKind::kDiffuse:
+      return "diffuse";
+    case TopicsEmbeddingsKind::kGenerated:
+      return "generated";
   }
   return "?";
 }
 
 const char* TopicsClickModelName(TopicsClickModel model) {
   switch (model) {
-    case TopicsClickModel::kTdPbm: return "tdPBM";
-    case TopicsClickModel::kMixPbm: return "mixPBM";
+    case TopicsClickModel::kTdPbm:
+      return "tdPBM";
+    case TopicsClickModel::kMixPbm:
+      return "mixPBM";
   }
   return "?";
 }
 
-// ---- TopicsConfig ----------------------------------------------------------------------------------
+// ---- TopicsConfig -------------------------------------------------------------------------------
 
 TopicsConfig TopicsConfig::Paper(TopicsVariant variant, TopicsEmbeddingsKind embeddings) {
   TopicsConfig c;
@@ -88,11 +96,12 @@ Schema TopicsConfig::GetSchema() {
          "GeMS environment (ENVS.md §6.1): TopDown = tdPBM clicks, diversity_penalty 1; Mixed = "
          "mixPBM, 1; DivPen = mixPBM, 3. Sets click_model and diversity_penalty unless they are "
          "given.")
-      .Enum("embeddings", TopicsEmbeddingsKindName(d.embeddings), {"focused", "diffuse", "generated"},
-            "Item table: the GeMS `focused` or `diffuse` file (data/gems/item_embeddings_<name>.f32, "
-            "CC BY-NC-SA 4.0, see data/gems/LICENSE; needs num_items 1000, num_topics 10, "
-            "topic_size 2), or `generated`: slaterl's seeded generator with the same structure (no "
-            "licence restriction).")
+      .Enum(
+          "embeddings", TopicsEmbeddingsKindName(d.embeddings), {"focused", "diffuse", "generated"},
+          "Item table: the GeMS `focused` or `diffuse` file (data/gems/item_embeddings_<name>.f32, "
+          "CC BY-NC-SA 4.0, see data/gems/LICENSE; needs num_items 1000, num_topics 10, "
+          "topic_size 2), or `generated`: slaterl's seeded generator with the same structure (no "
+          "licence restriction).")
       .Enum("generated_structure", "focused", {"focused", "diffuse"},
             "embeddings: generated only. The two GeMS files are statistically alike (one generator "
             "explains both); this picks one of two independent draws of slaterl's generator, the "
@@ -107,15 +116,17 @@ Schema TopicsConfig::GetSchema() {
            "GeMS's simulator seed; with the run seed and env index it selects env i's simulator "
            "stream (users, clicks). GeMS default 24321357327.")
       .Int("num_items", d.num_items, 1, kMaxItems, "items", "N, catalogue size (GeMS: 1000).")
-      .Int("rec_size", d.rec_size, 1, kMaxTopics, "slots",
-           "k, slate size (GeMS: 10; at most num_topics: the reset slate takes one item per topic).")
+      .Int(
+          "rec_size", d.rec_size, 1, kMaxTopics, "slots",
+          "k, slate size (GeMS: 10; at most num_topics: the reset slate takes one item per topic).")
       .Int("episode_length", d.episode_length, 1, kMaxEpisodeSteps, "env steps",
            "H, steps per episode (the reset interaction is not a step).")
       .Int("num_topics", d.num_topics, 1, kMaxTopics, "topics", "K, topics (GeMS: 10).")
       .Int("topic_size", d.topic_size, 1, kMaxTopicSize, "dims",
            "s, embedding dims per topic (GeMS: 2); the embedding dim is num_topics * topic_size.")
-      .Double("env_offset", d.env_offset, -kInf, kInf, "",
-              "Relevance = sigmoid(env_slope * (score - env_offset)), score = <E_j, u~> / max_score.")
+      .Double(
+          "env_offset", d.env_offset, -kInf, kInf, "",
+          "Relevance = sigmoid(env_slope * (score - env_offset)), score = <E_j, u~> / max_score.")
       .Double("env_slope", d.env_slope, 0.0, kInf, "", "Slope of the relevance sigmoid.")
       .Double("env_omega", d.env_omega, 0.0, 1.0, "",
               "Drift: after each click u <- omega*u + (1-omega)*E_j, renormalised so that the "
@@ -278,19 +289,18 @@ Status TopicsConfig::Validate() const {
 Result<std::shared_ptr<const TopicsEmbeddings>> LoadTopicsEmbeddings(const TopicsConfig& config) {
   RETURN_IF_ERROR(config.Validate());
   if (config.embeddings == TopicsEmbeddingsKind::kGenerated)
-    return std::make_shared<const TopicsEmbeddings>(
-        TopicsEmbeddings::Generate(static_cast<uint64_t>(config.embeddings_seed),
-                                   config.generated_structure, config.num_items, config.num_topics,
-                                   config.topic_size));
+    return std::make_shared<const TopicsEmbeddings>(TopicsEmbeddings::Generate(
+        static_cast<uint64_t>(config.embeddings_seed), config.generated_structure, config.num_items,
+        config.num_topics, config.topic_size));
   const std::string file = GemsItemEmbeddingsFileName(TopicsEmbeddingsKindName(config.embeddings));
   ASSIGN_OR_RETURN(std::string path, FindTopicsDataFile(config.data_dir, file));
-  ASSIGN_OR_RETURN(TopicsEmbeddings table, TopicsEmbeddings::LoadFile(path, config.num_items,
-                                                                        config.num_topics,
-                                                                        config.topic_size));
+  ASSIGN_OR_RETURN(
+      TopicsEmbeddings table,
+      TopicsEmbeddings::LoadFile(path, config.num_items, config.num_topics, config.topic_size));
   return std::make_shared<const TopicsEmbeddings>(std::move(table));
 }
 
-// ---- TopicsDynamics --------------------------------------------------------------------------------
+// ---- TopicsDynamics -----------------------------------------------------------------------------
 
 TopicsDynamics::TopicsDynamics(const TopicsConfig& config,
                                std::shared_ptr<const TopicsEmbeddings> embeddings)
@@ -427,7 +437,8 @@ bool TopicsDynamics::ApplyResetClicks(TopicsUserState* state, const uint8_t* cli
 }
 
 void TopicsDynamics::DrawShortTermTopic(Rng& rng, TopicsUserState* state) const {
-  state->short_term_topic = static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(num_topics_)));
+  state->short_term_topic =
+      static_cast<int32_t>(rng.UniformInt(static_cast<uint32_t>(num_topics_)));
 }
 
 void TopicsDynamics::AdvanceBoredom(const TopicsRecentDeque& clicked_topics, uint8_t* bored,
@@ -517,11 +528,11 @@ void TopicsDynamics::OracleSlate(const TopicsUserState& state, const float* effe
 
 void TopicsDynamics::BeginStep(TopicsUserState* state, const int32_t* requested,
                                const TopicsStepBuffers& out) const {
-  state->t += 1;                                                         // step 1
+  state->t += 1;  // step 1
   AdvanceBoredom(state->clicked_topics, state->bored.data(), state->bored_timeout.data(),
-                 state->topic_counts.data());                            // steps 2–3
-  EffectiveUser(*state, state->bored.data(), out.effective_user);        // step 4
-  bool sentinel = false;                                                 // step 5
+                 state->topic_counts.data());                      // steps 2–3
+  EffectiveUser(*state, state->bored.data(), out.effective_user);  // step 4
+  bool sentinel = false;                                           // step 5
   for (int r = 0; r < rec_size_; ++r) sentinel = sentinel || requested[r] == kOracleSentinel;
   if (sentinel) {
     OracleSlate(*state, out.effective_user, out.oracle_scores, out.served);
@@ -575,7 +586,7 @@ void TopicsDynamics::FinishStep(TopicsUserState* state, const int32_t* served,
     state->short_term_topic = e.topic(last_click);
 }
 
-// ---- TopicsVecEnv ----------------------------------------------------------------------------------
+// ---- TopicsVecEnv -------------------------------------------------------------------------------
 
 TopicsVecEnv::TopicsVecEnv(const TopicsConfig& config,
                            std::shared_ptr<const TopicsEmbeddings> embeddings, int num_envs)

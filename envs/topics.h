@@ -2,15 +2,15 @@
 //
 // Dynamics: spec/ENVS.md §6 (GeMS naver/gems RecSim/simulators.py, commit 277a85f), layouts §8,
 // quirks §9 (Q5–Q11, Q14), decisions §10 (E1, E3, E7, E8, E9). A catalogue of num_items items with
-// fixed embeddings E (TopicsEmbeddings: the GeMS focused/diffuse files or slaterl's generator), 10
-// topics × 2 dims; a hidden user vector u whose topic-block norms sum to 1; relevance
-// σ(slope·(E_j·ũ / max_score − offset)); a position-based click model (tdPBM / mixPBM in the
-// code's form, Q14) whose attractiveness is divided by diversity_penalty when ≥ diversity_threshold
-// items of the slate share a topic (Q7); boredom (a topic clicked ≥ boredom_threshold times among
-// the recent clicks is masked out of ũ for 5 steps); drift of u towards every clicked item.
-// reset() draws a user and runs one interaction on a fixed initial slate (not counted, §6.7, Q10);
-// every episode then lasts exactly episode_length steps; reward = number of clicks. All arithmetic
-// is float32 in the order of ENVS.md §6.5/§10 E7 (Q11).
+// fixed embeddings E (TopicsEmbeddings: the GeMS focused/diffuse files or slaterl's generator) of
+// num_topics blocks of topic_size dims (10 × 2); a hidden user vector u whose block norms sum to 1;
+// relevance σ(slope·(E_j·ũ / max_score − offset)); a position-based click model (tdPBM / mixPBM in
+// the code's form, Q14) whose attractiveness is divided by diversity_penalty when
+// ≥ diversity_threshold items of the slate share a topic (Q7); boredom (a topic clicked ≥
+// boredom_threshold times among the recent clicks is masked out of ũ for 5 steps); drift of u
+// towards every clicked item. reset() draws a user and runs one interaction on a fixed initial
+// slate (not counted, §6.7, Q10); every episode then lasts exactly episode_length steps; reward =
+// number of clicks. All arithmetic is float32 in the order of ENVS.md §6.5/§10 E7 (Q11).
 //
 // Observation (§8.2): user_dim = doc_dim = 0; ObsBatch.last_slate = the slate served last (item
 // ids, after oracle substitution; after a reset the reset slate) and last_responses = its clicks
@@ -27,7 +27,8 @@
 // for a given seed (common random numbers, as in reference/RESULTS.md §1.3). The streams are ours,
 // not torch's: `topics` is statistically, not bit-, equivalent to the original (§10 E7).
 // env_config.sim_seed plays the part of GeMS's simulator seed: it selects the users together with
-// the run seed (GeMS re-seeds with it before testing; slaterl's equivalent is `eval --seed`, §10 E9).
+// the run seed. (GeMS re-seeds with it before testing; the slaterl equivalent is `eval --seed`,
+// §10 E9.)
 //
 // The per-step dynamics live in TopicsDynamics, split around the click draw (BeginStep → clicks →
 // FinishStep) so that tests replay the reference traces with the recorded clicks forced through
@@ -69,8 +70,8 @@ struct TopicsConfig {
   TopicsVariant variant = TopicsVariant::kTopDown;
   TopicsEmbeddingsKind embeddings = TopicsEmbeddingsKind::kFocused;
   TopicsGeneratedStructure generated_structure = TopicsGeneratedStructure::kFocused;
-  int64_t embeddings_seed = 0;      // generator seed (embeddings: generated)
-  std::string data_dir;             // folder of the GeMS files; "" = look up (topics_embeddings.h)
+  int64_t embeddings_seed = 0;  // generator seed (embeddings: generated)
+  std::string data_dir;         // folder of the GeMS files; "" = look up (topics_embeddings.h)
   int64_t sim_seed = kGemsDefaultSimSeed;
   int num_items = kGemsNumItems;    // N, the catalogue
   int rec_size = 10;                // k, slate size (<= num_topics: the reset slate)
@@ -79,15 +80,15 @@ struct TopicsConfig {
   int topic_size = kGemsTopicSize;  // s (embedding dim = K·s)
   double env_offset = 0.28;
   double env_slope = 100.0;
-  double env_omega = 0.9;           // ω, drift: u ← ω·u + (1−ω)·E_j per click
-  int boredom_threshold = 5;        // clicks of one topic in the window that bore the user
-  int recent_items_maxlen = 10;     // capacity of both recent-click deques
-  int boredom_moving_window = 5;    // the window holds the clicks of steps t−window…t
-  double short_term_boost = 1.0;    // multiplies the short-term topic's block of ũ
-  int diversity_threshold = 4;      // ≥ this many items of one topic trigger the penalty (Q7)
-  double diversity_penalty = 1.0;   // from variant unless given (TopDown/Mixed 1, DivPen 3)
-  double env_alpha = 1.0;           // attractiveness = env_alpha · relevance
-  bool click_only_once = false;     // already clicked items get relevance 0 (and oracle score 0)
+  double env_omega = 0.9;          // ω, drift: u ← ω·u + (1−ω)·E_j per click
+  int boredom_threshold = 5;       // clicks of one topic in the window that bore the user
+  int recent_items_maxlen = 10;    // capacity of both recent-click deques
+  int boredom_moving_window = 5;   // the window holds the clicks of steps t−window…t
+  double short_term_boost = 1.0;   // multiplies the short-term topic's block of ũ
+  int diversity_threshold = 4;     // ≥ this many items of one topic trigger the penalty (Q7)
+  double diversity_penalty = 1.0;  // from variant unless given (TopDown/Mixed 1, DivPen 3)
+  double env_alpha = 1.0;          // attractiveness = env_alpha · relevance
+  bool click_only_once = false;    // already clicked items get relevance 0 (and oracle score 0)
   TopicsClickModel click_model = TopicsClickModel::kTdPbm;  // from variant unless given
 
   // The paper configuration of one of the six environments (ENVS.md §6.1 table).
@@ -219,8 +220,8 @@ class TopicsDynamics {
   // The k items of highest E_j·ũ, descending, ties to the lower id; already clicked items score 0
   // with click_only_once (step 5). `scores_scratch` holds embeddings().padded_items() floats and
   // returns the scores of every item.
-  void OracleSlate(const TopicsUserState& state, const float* effective_user,
-                   float* scores_scratch, int32_t* top) const;
+  void OracleSlate(const TopicsUserState& state, const float* effective_user, float* scores_scratch,
+                   int32_t* top) const;
 
  private:
   // Scores and click probabilities of `slate` for the user vector `u` (§6.5, §6.6 steps 1–2;
@@ -280,9 +281,7 @@ class TopicsVecEnv : public VecEnv {
   // Boredom flags used in env i's latest step (= the flags after it; all 0 after reset()). K bytes.
   const uint8_t* bored(int i) const { return bored_used_.data() + Offset(i, num_topics_); }
   // ũ used in env i's latest step (zeros after reset()). dim floats.
-  const float* step_effective_user(int i) const {
-    return effective_user_.data() + Offset(i, dim_);
-  }
+  const float* step_effective_user(int i) const { return effective_user_.data() + Offset(i, dim_); }
   // Served slate (after oracle substitution) and its scores E_j·ũ / max_score in env i's latest
   // step (info.slate, info.scores; the reset slate and raw-u scores after a reset).
   const int32_t* served_slate(int i) const { return served_.data() + Offset(i, rec_size_); }
@@ -300,21 +299,21 @@ class TopicsVecEnv : public VecEnv {
   EnvSpec spec_;
   int num_topics_, dim_, rec_size_;
   bool has_reset_ = false;
-  std::vector<Rng> rng_;                // N simulator streams
+  std::vector<Rng> rng_;                 // N simulator streams
   std::vector<TopicsUserState> states_;  // N
-  std::vector<float> effective_user_;   // N × dim, ũ of the latest step
-  std::vector<float> post_step_user_;   // N × dim
-  std::vector<uint8_t> bored_used_;     // N × K
-  std::vector<int32_t> served_;         // N × k
-  std::vector<float> scores_;           // N × k
-  std::vector<float> click_prob_;       // k scratch
-  std::vector<uint8_t> clicks_;         // k scratch
-  std::vector<float> reset_scores_;     // k scratch (auto-reset)
-  std::vector<float> oracle_scores_;    // padded_items scratch
+  std::vector<float> effective_user_;    // N × dim, ũ of the latest step
+  std::vector<float> post_step_user_;    // N × dim
+  std::vector<uint8_t> bored_used_;      // N × K
+  std::vector<int32_t> served_;          // N × k
+  std::vector<float> scores_;            // N × k
+  std::vector<float> click_prob_;        // k scratch
+  std::vector<uint8_t> clicks_;          // k scratch
+  std::vector<float> reset_scores_;      // k scratch (auto-reset)
+  std::vector<float> oracle_scores_;     // padded_items scratch
   // Scratch of the const EffectiveUser(preview = true).
   mutable std::vector<uint8_t> preview_bored_;
   mutable std::vector<int32_t> preview_timeout_, preview_counts_;
-  std::vector<double> episode_return_;  // N, running sum of step rewards
+  std::vector<double> episode_return_;   // N, running sum of step rewards
   std::vector<int32_t> episode_length_;  // N
 };
 

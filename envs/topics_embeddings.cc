@@ -68,7 +68,8 @@ Result<TopicsEmbeddings> TopicsEmbeddings::FromTable(std::vector<float> table, i
   e.table_ = std::move(table);
   e.Derive();
   if (!(e.max_score_ > 0.0f))
-    return InvalidArgumentError(what + ": every row is zero (max row norm 0), scores would divide "
+    return InvalidArgumentError(what +
+                                ": every row is zero (max row norm 0), scores would divide "
                                 "by zero");
   return e;
 }
@@ -79,8 +80,8 @@ Result<TopicsEmbeddings> TopicsEmbeddings::LoadFile(const std::string& path, int
   const size_t expected_bytes = count * kFloatBytes;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr)
-    return NotFoundError("topics: cannot open embeddings file '" + path + "': " +
-                         std::strerror(errno));
+    return NotFoundError("topics: cannot open embeddings file '" + path +
+                         "': " + std::strerror(errno));
   std::vector<unsigned char> bytes(expected_bytes + 1);
   const size_t got = std::fread(bytes.data(), 1, bytes.size(), f);
   const bool read_error = std::ferror(f) != 0;
@@ -195,7 +196,7 @@ void TopicsEmbeddings::ScoreAll(const float* u, float* out) const {
   }
 }
 
-// ---- files ---------------------------------------------------------------------------------------
+// ---- files --------------------------------------------------------------------------------------
 
 std::string GemsItemEmbeddingsFileName(const std::string& kind) {
   return "item_embeddings_" + kind + ".f32";

@@ -4,10 +4,10 @@
 // A TopicsEmbeddings owns E ∈ R^{num_items × dim} (float32, row-major, dim = num_topics ·
 // topic_size; row j = item id j) and what the simulator derives from it once: the main topic of
 // every item (argmax of the topic-block norms ‖E[j, b·s : (b+1)·s]‖, first on ties), max_score =
-// max_j ‖E_j‖ (float32), the initial slate's item per topic (argmax over items of that topic's block
-// norm, first on ties, §6.7) and a block-major copy padded to kTopicsScoreLanes items, so that
-// scoring every item (the oracle, §6.8 step 5) is float32, contiguous and vectorised. Score() and
-// ScoreAll() add the products E[j,d]·u[d] in the same order d = 0…dim−1, so their values are
+// max_j ‖E_j‖ (float32), the initial slate's item per topic (argmax over items of that topic's
+// block norm, first on ties, §6.7) and a block-major copy padded to kTopicsScoreLanes items, so
+// that scoring every item (the oracle, §6.8 step 5) is float32, contiguous and vectorised. Score()
+// and ScoreAll() add the products E[j,d]·u[d] in the same order d = 0…dim−1, so their values are
 // bit-identical. Immutable after construction; thread-safe to read (shared by every env of a batch
 // through a shared_ptr). Nothing here writes a file: the GeMS code's generator overwrites its
 // focused file on disk (ENVS.md Q9); slaterl never does.
@@ -104,9 +104,9 @@ class TopicsEmbeddings {
   void Derive();
 
   int num_items_ = 0, num_topics_ = 0, topic_size_ = 0, dim_ = 0, padded_items_ = 0;
-  std::vector<float> table_;               // num_items × dim
-  std::vector<float> blocked_;             // padded_items × dim in blocks of kTopicsScoreLanes items
-  std::vector<int32_t> item_topics_;       // num_items
+  std::vector<float> table_;          // num_items × dim
+  std::vector<float> blocked_;        // padded_items × dim in blocks of kTopicsScoreLanes items
+  std::vector<int32_t> item_topics_;  // num_items
   std::vector<int32_t> best_item_of_topic_;  // num_topics
   float max_score_ = 0.0f;
 };

@@ -126,7 +126,7 @@ TopicsConfig FileConfig(const std::string& dir, TopicsEmbeddingsKind kind) {
   return c;
 }
 
-// ---- the statistics of "the same structure" ------------------------------------------------------
+// ---- the statistics of "the same structure" -----------------------------------------------------
 
 struct StructureStats {
   double max_norm_deviation = 0.0;
@@ -135,9 +135,9 @@ struct StructureStats {
   bool all_finite = true;
   double topic_chi_square = 0.0;
   double main_share_mean = 0.0;
-  std::vector<double> main_norms;   // per item
-  std::vector<double> profile;      // mean r-th largest block norm
-  std::vector<double> angles;       // per (item, topic)
+  std::vector<double> main_norms;  // per item
+  std::vector<double> profile;     // mean r-th largest block norm
+  std::vector<double> angles;      // per (item, topic)
   double cos_same = 0.0, cos_diff = 0.0;
 };
 
@@ -166,10 +166,12 @@ StructureStats Measure(const TopicsEmbeddings& e) {
     }
     const int topic = e.topic(j);
     ++counts[static_cast<size_t>(topic)];
-    s.main_share_mean += block[static_cast<size_t>(topic)] * block[static_cast<size_t>(topic)] / sq / n;
+    s.main_share_mean +=
+        block[static_cast<size_t>(topic)] * block[static_cast<size_t>(topic)] / sq / n;
     s.main_norms.push_back(block[static_cast<size_t>(topic)]);
     std::sort(block.rbegin(), block.rend());
-    for (int b = 0; b < k; ++b) s.profile[static_cast<size_t>(b)] += block[static_cast<size_t>(b)] / n;
+    for (int b = 0; b < k; ++b)
+      s.profile[static_cast<size_t>(b)] += block[static_cast<size_t>(b)] / n;
   }
   s.max_score_deviation = std::fabs(static_cast<double>(e.max_score()) - 1.0);
   const double expected = static_cast<double>(n) / k;
@@ -205,7 +207,8 @@ double KsDistance(std::vector<double> a, std::vector<double> b) {
     const double x = std::min(a[i], b[j]);
     while (i < a.size() && a[i] <= x) ++i;
     while (j < b.size() && b[j] <= x) ++j;
-    d = std::max(d, std::fabs(static_cast<double>(i) / a.size() - static_cast<double>(j) / b.size()));
+    d = std::max(d,
+                 std::fabs(static_cast<double>(i) / a.size() - static_cast<double>(j) / b.size()));
   }
   return d;
 }
@@ -213,39 +216,40 @@ double KsDistance(std::vector<double> a, std::vector<double> b) {
 constexpr double kMaxNormDeviation = 5e-7;
 constexpr double kMaxTopicChiSquare = 27.88;  // χ²(9 df) at p = 0.001
 constexpr double kMainShareTolerance = 0.02;
-constexpr double kMainNormKs = 0.0872;        // 1.949·sqrt(2/1000)
+constexpr double kMainNormKs = 0.0872;  // 1.949·sqrt(2/1000)
 constexpr double kProfileTolerance = 0.02;
-constexpr double kAngleKs = 0.0276;           // 1.949·sqrt(2/10000)
+constexpr double kAngleKs = 0.0276;  // 1.949·sqrt(2/10000)
 constexpr double kCosineTolerance = 0.015;
 
 void PrintStats(const char* name, const StructureStats& s, const StructureStats& ref) {
-  std::printf("[structure] %-16s |norm-1| %.1e min entry %.1e chi2 %5.2f main share %.4f "
-              "KS(main) %.4f KS(angle) %.4f cos same/diff %.4f/%.4f profile",
-              name, s.max_norm_deviation, s.min_entry, s.topic_chi_square, s.main_share_mean,
-              KsDistance(s.main_norms, ref.main_norms), KsDistance(s.angles, ref.angles),
-              s.cos_same, s.cos_diff);
+  std::printf(
+      "[structure] %-16s |norm-1| %.1e min entry %.1e chi2 %5.2f main share %.4f "
+      "KS(main) %.4f KS(angle) %.4f cos same/diff %.4f/%.4f profile",
+      name, s.max_norm_deviation, s.min_entry, s.topic_chi_square, s.main_share_mean,
+      KsDistance(s.main_norms, ref.main_norms), KsDistance(s.angles, ref.angles), s.cos_same,
+      s.cos_diff);
   for (double p : s.profile) std::printf(" %.3f", p);
   std::printf("\n");
 }
 
 // Every property of the header comment, for `s` against the file statistics `ref`.
 void ExpectSameStructure(const StructureStats& s, const StructureStats& ref) {
-  EXPECT_LE(s.max_norm_deviation, kMaxNormDeviation);                    // S1
+  EXPECT_LE(s.max_norm_deviation, kMaxNormDeviation);  // S1
   EXPECT_LE(s.max_score_deviation, kMaxNormDeviation);
-  EXPECT_TRUE(s.all_finite);                                             // S2
+  EXPECT_TRUE(s.all_finite);  // S2
   EXPECT_GT(s.min_entry, 0.0);
-  EXPECT_LE(s.topic_chi_square, kMaxTopicChiSquare);                     // S3
+  EXPECT_LE(s.topic_chi_square, kMaxTopicChiSquare);                         // S3
   EXPECT_NEAR(s.main_share_mean, ref.main_share_mean, kMainShareTolerance);  // S4
   EXPECT_LE(KsDistance(s.main_norms, ref.main_norms), kMainNormKs);
-  ASSERT_EQ(s.profile.size(), ref.profile.size());                      // S5
+  ASSERT_EQ(s.profile.size(), ref.profile.size());  // S5
   for (size_t r = 0; r < s.profile.size(); ++r)
     EXPECT_NEAR(s.profile[r], ref.profile[r], kProfileTolerance) << "rank " << r;
-  EXPECT_LE(KsDistance(s.angles, ref.angles), kAngleKs);                 // S6
-  EXPECT_NEAR(s.cos_same, ref.cos_same, kCosineTolerance);              // S7
+  EXPECT_LE(KsDistance(s.angles, ref.angles), kAngleKs);    // S6
+  EXPECT_NEAR(s.cos_same, ref.cos_same, kCosineTolerance);  // S7
   EXPECT_NEAR(s.cos_diff, ref.cos_diff, kCosineTolerance);
 }
 
-// ---- the shipped files -----------------------------------------------------------------------------
+// ---- the shipped files --------------------------------------------------------------------------
 
 TEST(TopicsEmbeddingsTest, ShippedFilesHaveTheirDocumentedProperties) {
   for (const std::string kind : {"focused", "diffuse"}) {
@@ -280,18 +284,20 @@ TEST(TopicsEmbeddingsTest, ScoreAllIsBitIdenticalToScore) {
   for (const TopicsEmbeddings* e : {&focused, &odd}) {
     EXPECT_EQ(e->padded_items() % kTopicsScoreLanes, 0);
     EXPECT_GE(e->padded_items(), e->num_items());
-    std::vector<float> u(static_cast<size_t>(e->dim())), out(static_cast<size_t>(e->padded_items()));
+    std::vector<float> u(static_cast<size_t>(e->dim())),
+        out(static_cast<size_t>(e->padded_items()));
     for (int round = 0; round < 20; ++round) {
       for (float& x : u) x = round % 3 == 0 ? 0.0f : static_cast<float>(rng.Normal());
       e->ScoreAll(u.data(), out.data());
       for (int32_t j = 0; j < e->num_items(); ++j)
         ASSERT_EQ(out[static_cast<size_t>(j)], e->Score(j, u.data())) << "item " << j;
-      for (int j = e->num_items(); j < e->padded_items(); ++j) EXPECT_EQ(out[static_cast<size_t>(j)], 0.0f);
+      for (int j = e->num_items(); j < e->padded_items(); ++j)
+        EXPECT_EQ(out[static_cast<size_t>(j)], 0.0f);
     }
   }
 }
 
-// ---- the generator -----------------------------------------------------------------------------------
+// ---- the generator ------------------------------------------------------------------------------
 
 TEST(TopicsEmbeddingsTest, GeneratedTablesHaveTheStructureOfBothFiles) {
   const StructureStats focused = Measure(LoadShipped("focused"));
@@ -306,8 +312,8 @@ TEST(TopicsEmbeddingsTest, GeneratedTablesHaveTheStructureOfBothFiles) {
   for (uint64_t seed : {0, 1, 2}) {
     for (TopicsGeneratedStructure structure :
          {TopicsGeneratedStructure::kFocused, TopicsGeneratedStructure::kDiffuse}) {
-      const StructureStats g = Measure(
-          TopicsEmbeddings::Generate(seed, structure, kItems, kTopics, kGemsTopicSize));
+      const StructureStats g =
+          Measure(TopicsEmbeddings::Generate(seed, structure, kItems, kTopics, kGemsTopicSize));
       const std::string name = std::string("generated ") +
                                (structure == TopicsGeneratedStructure::kFocused ? "f" : "d") +
                                std::to_string(seed);
@@ -334,7 +340,7 @@ TEST(TopicsEmbeddingsTest, GeneratorIsAFunctionOfSeedAndStructure) {
   EXPECT_EQ((*e)->table(), a.table());
 }
 
-// ---- finding and reading files -----------------------------------------------------------------------
+// ---- finding and reading files ------------------------------------------------------------------
 
 TEST(TopicsEmbeddingsTest, DataFolderLookupOrder) {
   const char* saved = std::getenv("SLATERL_DATA_DIR");
@@ -420,7 +426,8 @@ TEST(TopicsEmbeddingsTest, NothingIsEverWritten) {
   const std::set<std::string> shipped_before = Listing(DataDir());
   const std::set<std::string> temp_before = Listing(dir.path());
   const std::string bytes_before = ReadBytes(copy);
-  for (TopicsEmbeddingsKind kind : {TopicsEmbeddingsKind::kFocused, TopicsEmbeddingsKind::kGenerated}) {
+  for (TopicsEmbeddingsKind kind :
+       {TopicsEmbeddingsKind::kFocused, TopicsEmbeddingsKind::kGenerated}) {
     auto env = TopicsVecEnv::Create(FileConfig(dir.path(), kind), 4);
     ASSERT_TRUE(env.ok()) << env.status().ToString();
     ObsBatch obs;

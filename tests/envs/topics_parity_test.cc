@@ -36,8 +36,8 @@ constexpr double kStdRatioTolerance = 0.2;
 struct ReferenceRow {
   TopicsVariant variant;
   const char* policy;
-  SampleSummary reference;     // RESULTS.md §1.3: mean, std, n
-  double reset_clicks_mean;    // RESULTS.md §1.3, last column
+  SampleSummary reference;   // RESULTS.md §1.3: mean, std, n
+  double reset_clicks_mean;  // RESULTS.md §1.3, last column
 };
 
 struct Outcome {
@@ -129,12 +129,13 @@ TEST(TopicsParityTest, BaselinesMatchReferenceReturnsOnFocusedEnvironments) {
     const double reset_std = SampleStd(o.reset_clicks);
     const double reset_se = reset_std * std::sqrt(1.0 / kEpisodes + 1.0 / row.reference.n);
     const double reset_z = (reset_mean - row.reset_clicks_mean) / reset_se;
-    std::printf("[parity] %-7s %-6s ours %8.4f ± %7.4f (n=%lld)  reference %8.4f ± %7.4f (n=%lld)  "
-                "t=%+.3f df=%.1f p=%.4f | reset clicks %.4f vs %.3f (z=%+.2f)\n",
-                TopicsVariantName(row.variant), row.policy, ours.mean, ours.std,
-                static_cast<long long>(ours.n), row.reference.mean, row.reference.std,
-                static_cast<long long>(row.reference.n), welch->t, welch->df, welch->p_two_sided,
-                reset_mean, row.reset_clicks_mean, reset_z);
+    std::printf(
+        "[parity] %-7s %-6s ours %8.4f ± %7.4f (n=%lld)  reference %8.4f ± %7.4f (n=%lld)  "
+        "t=%+.3f df=%.1f p=%.4f | reset clicks %.4f vs %.3f (z=%+.2f)\n",
+        TopicsVariantName(row.variant), row.policy, ours.mean, ours.std,
+        static_cast<long long>(ours.n), row.reference.mean, row.reference.std,
+        static_cast<long long>(row.reference.n), welch->t, welch->df, welch->p_two_sided,
+        reset_mean, row.reset_clicks_mean, reset_z);
     EXPECT_LE(std::fabs(reset_z), kResetClickSigmas) << "reset clicks " << reset_mean;
     EXPECT_NEAR(ours.std / row.reference.std, 1.0, kStdRatioTolerance);
   }

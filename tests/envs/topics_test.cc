@@ -149,7 +149,7 @@ std::vector<int32_t> ItemsOfTopic(const TopicsEmbeddings& e, int topic, int coun
   return items;
 }
 
-// ---- spec and life cycle -------------------------------------------------------------------------
+// ---- spec and life cycle ------------------------------------------------------------------------
 
 TEST(TopicsTest, SpecFollowsConfig) {
   auto env = MakeEnv(Config(), /*num_envs=*/3);
@@ -235,9 +235,11 @@ TEST(TopicsTest, ObservationIsThePreviousSlateAndItsClicks) {
     b.slates.items[static_cast<size_t>(kSlate + r)] = kOracleSentinel;
   }
   env->step(b.slates, &b.out);
-  EXPECT_EQ(std::vector<int32_t>(b.out.obs.last_slate.begin(), b.out.obs.last_slate.begin() + kSlate),
-            std::vector<int32_t>(b.slates.items.begin(), b.slates.items.begin() + kSlate));
-  const std::vector<int32_t> served(b.out.obs.last_slate.begin() + kSlate, b.out.obs.last_slate.end());
+  EXPECT_EQ(
+      std::vector<int32_t>(b.out.obs.last_slate.begin(), b.out.obs.last_slate.begin() + kSlate),
+      std::vector<int32_t>(b.slates.items.begin(), b.slates.items.begin() + kSlate));
+  const std::vector<int32_t> served(b.out.obs.last_slate.begin() + kSlate,
+                                    b.out.obs.last_slate.end());
   EXPECT_EQ(served, std::vector<int32_t>(env->served_slate(1), env->served_slate(1) + kSlate));
   for (int32_t item : served) EXPECT_GE(item, 0);
   EXPECT_EQ(b.out.obs.last_responses, b.out.responses);
@@ -245,11 +247,12 @@ TEST(TopicsTest, ObservationIsThePreviousSlateAndItsClicks) {
   env->step(b.slates, &b.out);
   env->step(b.slates, &b.out);  // ends the episode: the observation is the next reset's
   EXPECT_EQ(b.out.obs.first_step, std::vector<uint8_t>({1, 1}));
-  EXPECT_EQ(std::vector<int32_t>(b.out.obs.last_slate.begin(), b.out.obs.last_slate.begin() + kSlate),
-            initial);
+  EXPECT_EQ(
+      std::vector<int32_t>(b.out.obs.last_slate.begin(), b.out.obs.last_slate.begin() + kSlate),
+      initial);
 }
 
-// ---- reset interaction (§6.7) ----------------------------------------------------------------------
+// ---- reset interaction (§6.7) -------------------------------------------------------------------
 
 TEST(TopicsTest, InitialSlateIsTheBestItemOfEachTopic) {
   auto e = Focused();
@@ -278,7 +281,7 @@ TEST(TopicsTest, ResetClicksUseTheRawUserAndSetTheShortTermTopic) {
   s.bored[2] = 1;  // ... and the boredom mask
   std::vector<float> scores(kSlate), probs(kSlate);
   dynamics.ResetProbabilities(&s, scores.data(), probs.data());
-  const std::vector<float> exam = {1.0f, 0.85f, 0.7225f, 0.614125f, 0.52200625f,
+  const std::vector<float> exam = {1.0f,       0.85f,       0.7225f,     0.614125f,   0.52200625f,
                                    0.4437053f, 0.37714952f, 0.32057709f, 0.27249053f, 0.23161695f};
   for (int r = 0; r < kSlate; ++r) {
     const int32_t item = dynamics.initial_slate()[static_cast<size_t>(r)];
@@ -341,7 +344,7 @@ TEST(TopicsTest, DequesKeepTheTenMostRecentClicksEach) {
   EXPECT_EQ(Contents(s.clicked_step), std::vector<int32_t>({1, 1, 1, 1, 1, 1, 1, 1, 2, 2}));
 }
 
-// ---- boredom (§6.8 steps 2–4) ----------------------------------------------------------------------
+// ---- boredom (§6.8 steps 2–4) -------------------------------------------------------------------
 
 TEST(TopicsTest, BoredTopicStaysBoredForFiveStepsAndIsMaskedOut) {
   auto e = Focused();
@@ -353,7 +356,7 @@ TEST(TopicsTest, BoredTopicStaysBoredForFiveStepsAndIsMaskedOut) {
   const std::vector<int32_t> topic3 = ItemsOfTopic(*e, 3, kSlate);
   std::vector<uint8_t> five(kSlate, 0);
   for (int r = 0; r < 5; ++r) five[static_cast<size_t>(r)] = 1;
-  driver.Step(&s, topic3, five);  // t = 1: five topic-3 clicks
+  driver.Step(&s, topic3, five);                         // t = 1: five topic-3 clicks
   EXPECT_EQ(s.bored, std::vector<uint8_t>(kTopics, 0));  // boredom shows at the next step
   const std::vector<uint8_t> none(kSlate, 0);
   std::vector<int> bored_at;
@@ -424,13 +427,13 @@ TEST(TopicsTest, ShortTermTopicSwitchUsesTheClickPosition) {
   EXPECT_EQ(t.short_term_topic, 8);
 }
 
-// ---- clicks (§6.3, §6.6) ---------------------------------------------------------------------------
+// ---- clicks (§6.3, §6.6) ------------------------------------------------------------------------
 
 TEST(TopicsTest, ExaminationFollowsTheCodesPbmForms) {
   auto e = Focused();
   const std::vector<double> td = {1, .85, .7225, .6141, .5220, .4437, .3771, .3206, .2725, .2316};
-  const std::vector<double> mix = {.6158, .5612, .5215, .4956, .4829, .4829, .4956, .5215, .5612,
-                                   .6158};
+  const std::vector<double> mix = {.6158, .5612, .5215, .4956, .4829,
+                                   .4829, .4956, .5215, .5612, .6158};
   const TopicsDynamics top_down(Config(TopicsVariant::kTopDown), e);
   const TopicsDynamics mixed(Config(TopicsVariant::kMixed), e);
   const TopicsDynamics div_pen(Config(TopicsVariant::kDivPen), e);
@@ -476,7 +479,8 @@ TEST(TopicsTest, ClickFrequenciesMatchTheClickProbabilities) {
   const int draws = 20000;
   for (int n = 0; n < draws; ++n) {
     dynamics.SampleClicks(rng, probs.data(), clicks.data());
-    for (int r = 0; r < kSlate; ++r) counts[static_cast<size_t>(r)] += clicks[static_cast<size_t>(r)];
+    for (int r = 0; r < kSlate; ++r)
+      counts[static_cast<size_t>(r)] += clicks[static_cast<size_t>(r)];
   }
   for (int r = 0; r < kSlate; ++r) {
     const double p = probs[static_cast<size_t>(r)];
@@ -485,7 +489,7 @@ TEST(TopicsTest, ClickFrequenciesMatchTheClickProbabilities) {
   }
 }
 
-// ---- oracle sentinel (§6.8 step 5, E3) -------------------------------------------------------------
+// ---- oracle sentinel (§6.8 step 5, E3) ----------------------------------------------------------
 
 TEST(TopicsTest, OracleSentinelServesTheTopItemsOfTheEffectiveUser) {
   auto e = Focused();
@@ -504,18 +508,19 @@ TEST(TopicsTest, OracleSentinelServesTheTopItemsOfTheEffectiveUser) {
   for (int32_t item : driver.served) EXPECT_NE(e->topic(item), 4);
   // The scores of all items come back in the scratch, bit-identical to Score().
   for (int32_t j = 0; j < kItems; ++j)
-    ASSERT_EQ(driver.oracle_scores[static_cast<size_t>(j)], e->Score(j, driver.effective_user.data()));
+    ASSERT_EQ(driver.oracle_scores[static_cast<size_t>(j)],
+              e->Score(j, driver.effective_user.data()));
 
   // Mixed slate: −1 at position r becomes top[r]; other positions are served as given (duplicates
   // possible).
   TopicsUserState s2 = MakeState(driver.dynamics);
   s2.user = s.user;
-  std::vector<int32_t> mixed = {top[0], kOracleSentinel, 7, kOracleSentinel, 8,
-                                9,      10,              11, 12,             kOracleSentinel};
+  std::vector<int32_t> mixed = {top[0], kOracleSentinel, 7, kOracleSentinel, 8, 9, 10, 11,
+                                12,     kOracleSentinel};
   for (int i = 0; i < 5; ++i) s2.clicked_topics.PushBack(4);
   driver.dynamics.BeginStep(&s2, mixed.data(), driver.buffers());
-  EXPECT_EQ(driver.served, std::vector<int32_t>({top[0], top[1], 7, top[3], 8, 9, 10, 11, 12,
-                                                 top[9]}));
+  EXPECT_EQ(driver.served,
+            std::vector<int32_t>({top[0], top[1], 7, top[3], 8, 9, 10, 11, 12, top[9]}));
 }
 
 TEST(TopicsTest, ValidateSlatesAcceptsTheSentinelOnlyWhereTheSpecSaysSo) {
@@ -588,7 +593,7 @@ TEST(TopicsTest, ClickOnlyOnceZeroesClickedItems) {
   for (float p : driver.click_prob) EXPECT_EQ(p, 0.0f);
 }
 
-// ---- random streams and determinism ----------------------------------------------------------------
+// ---- random streams and determinism -------------------------------------------------------------
 
 TEST(TopicsTest, FollowsTheSpecifiedRandomStream) {
   // Env i's stream is Rng(DeriveSeed(seed, {kSeedEnv, i, kSeedSimulatorStream, sim_seed})): the
@@ -599,10 +604,11 @@ TEST(TopicsTest, FollowsTheSpecifiedRandomStream) {
   Buffers b(env->spec());
   const uint64_t seed = 99;
   env->reset(seed, &b.obs);
-  Rng rng(DeriveSeed(seed, {kSeedEnv, 2, kSeedSimulatorStream,
-                            static_cast<uint64_t>(config.sim_seed)}));
+  Rng rng(DeriveSeed(seed,
+                     {kSeedEnv, 2, kSeedSimulatorStream, static_cast<uint64_t>(config.sim_seed)}));
   std::vector<float> u(kDim);
-  for (float& x : u) x = std::fabs(std::clamp(0.4f * static_cast<float>(rng.Normal()), -1.0f, 1.0f));
+  for (float& x : u)
+    x = std::fabs(std::clamp(0.4f * static_cast<float>(rng.Normal()), -1.0f, 1.0f));
   std::vector<float> v(kTopics);
   float sum = 0.0f;
   for (float& x : v) {
@@ -620,8 +626,8 @@ TEST(TopicsTest, FollowsTheSpecifiedRandomStream) {
   bool any = false;
   for (int r = 0; r < kSlate; ++r) {
     const int32_t item = env->dynamics().initial_slate()[static_cast<size_t>(r)];
-    const float p = Relevance(env->embeddings(), item, u.data()) *
-                    env->examination()[static_cast<size_t>(r)];
+    const float p =
+        Relevance(env->embeddings(), item, u.data()) * env->examination()[static_cast<size_t>(r)];
     const bool click = rng.Uniform() < p;
     any = any || click;
     EXPECT_EQ(b.obs.last_responses[(2 * kSlate + r) * 2], click ? 1.0f : 0.0f) << r;
@@ -713,8 +719,8 @@ TEST(TopicsTest, EnvIndexNotBatchSizeDecidesTheStream) {
   for (int t = 0; t < 150; ++t) {
     one->step(b1.slates, &b1.out);
     five->step(b5.slates, &b5.out);
-    ASSERT_TRUE(std::equal(b1.out.responses.begin(), b1.out.responses.end(),
-                           b5.out.responses.begin()));
+    ASSERT_TRUE(
+        std::equal(b1.out.responses.begin(), b1.out.responses.end(), b5.out.responses.begin()));
     ASSERT_EQ(one->state(0).user, five->state(0).user);
     differ = differ || five->state(0).user != five->state(1).user;
   }
@@ -734,7 +740,7 @@ TEST(TopicsTest, UsersHaveNonNegativeEntriesAndUnitBlockNormSum) {
   }
 }
 
-// ---- privileged accessors (§8.3) -------------------------------------------------------------------
+// ---- privileged accessors (§8.3) ----------------------------------------------------------------
 
 TEST(TopicsTest, PrivilegedAccessorsDescribeTheLatestStepAndTheNext) {
   auto env = MakeEnv(Config(), 2);
@@ -764,13 +770,14 @@ TEST(TopicsTest, PrivilegedAccessorsDescribeTheLatestStepAndTheNext) {
     for (int k = 0; k < kTopics; ++k) bored = bored || env->bored(1)[k];
     bored_steps += bored;
     for (int r = 0; r < kSlate; ++r)
-      EXPECT_EQ(env->step_scores(1)[r],
-                env->embeddings().Score(env->served_slate(1)[r], preview.data()) / env->max_score());
+      EXPECT_EQ(
+          env->step_scores(1)[r],
+          env->embeddings().Score(env->served_slate(1)[r], preview.data()) / env->max_score());
   }
   EXPECT_GT(bored_steps, 50);  // the oracle bores the user often (RESULTS.md §3.2)
 }
 
-// ---- baselines (ENVS.md §7) ----------------------------------------------------------------------
+// ---- baselines (ENVS.md §7) ---------------------------------------------------------------------
 
 TEST(TopicsTest, RandomBaselineServesTenDistinctUniformItems) {
   // `random` = the first 10 of a random permutation of the 1000 items; `random_md` = 10 i.i.d.
@@ -813,7 +820,7 @@ TEST(TopicsTest, RandomBaselineServesTenDistinctUniformItems) {
   EXPECT_GT(duplicates_md, 0);
 }
 
-// ---- allocation ------------------------------------------------------------------------------------
+// ---- allocation ---------------------------------------------------------------------------------
 
 TEST(TopicsTest, ResetStepAndBaselinesAllocateNothing) {
   TopicsConfig config = Config(TopicsVariant::kDivPen);
@@ -822,7 +829,8 @@ TEST(TopicsTest, ResetStepAndBaselinesAllocateNothing) {
   auto env = MakeEnv(config, /*num_envs=*/8);
   const EnvSpec& spec = env->spec();
   std::vector<std::unique_ptr<Policy>> policies;
-  for (const char* name : {"random", "random_md", "oracle"}) policies.push_back(MakePolicy(name, spec));
+  for (const char* name : {"random", "random_md", "oracle"})
+    policies.push_back(MakePolicy(name, spec));
   Buffers b(spec);
   Rng rng(1);
   std::vector<float> u(kDim);
@@ -845,7 +853,7 @@ TEST(TopicsTest, ResetStepAndBaselinesAllocateNothing) {
   EXPECT_GT(terminated, 0);
 }
 
-// ---- configuration ---------------------------------------------------------------------------------
+// ---- configuration ------------------------------------------------------------------------------
 
 TEST(TopicsTest, DefaultsAreThePaperValues) {
   auto config = TopicsConfig::FromParams(Params());
@@ -873,11 +881,13 @@ TEST(TopicsTest, DefaultsAreThePaperValues) {
   EXPECT_EQ(config->data_dir, "");
   const Schema schema = TopicsConfig::GetSchema();
   for (const KeySpec& key : schema.keys()) EXPECT_FALSE(key.doc.empty()) << key.name;
-  for (const char* key :
-       {"variant", "embeddings", "data_dir", "sim_seed", "num_items", "rec_size", "episode_length",
-        "num_topics", "topic_size", "env_offset", "env_slope", "env_omega", "boredom_threshold",
-        "recent_items_maxlen", "boredom_moving_window", "short_term_boost", "diversity_threshold",
-        "diversity_penalty", "env_alpha", "click_only_once", "click_model"})
+  for (const char* key : {"variant",           "embeddings",          "data_dir",
+                          "sim_seed",          "num_items",           "rec_size",
+                          "episode_length",    "num_topics",          "topic_size",
+                          "env_offset",        "env_slope",           "env_omega",
+                          "boredom_threshold", "recent_items_maxlen", "boredom_moving_window",
+                          "short_term_boost",  "diversity_threshold", "diversity_penalty",
+                          "env_alpha",         "click_only_once",     "click_model"})
     EXPECT_NE(schema.Find(key), nullptr) << key;
 }
 
@@ -921,7 +931,7 @@ TEST(TopicsTest, BadEnvConfigValuesNameTheKey) {
       {{{"rec_sise", IntValue(10)}}, "rec_sise"},  // unknown key
       {{{"variant", TextValue("BottomUp")}}, "variant"},
       {{{"click_model", TextValue("UBM")}}, "click_model"},
-      {{{"rec_size", IntValue(11)}}, "rec_size"},  // > num_topics
+      {{{"rec_size", IntValue(11)}}, "rec_size"},     // > num_topics
       {{{"num_items", IntValue(500)}}, "num_items"},  // the file has 1000
       {{{"topic_size", IntValue(4)}}, "topic_size"},
       {{{"num_topics", IntValue(0)}}, "num_topics"},
@@ -943,10 +953,10 @@ TEST(TopicsTest, BadEnvConfigValuesNameTheKey) {
   }
   // Other shapes are fine with the generator.
   auto generated = TopicsConfig::FromParams(MakeParams({{"embeddings", TextValue("generated")},
-                                                       {"num_items", IntValue(500)},
-                                                       {"num_topics", IntValue(12)},
-                                                       {"topic_size", IntValue(3)},
-                                                       {"rec_size", IntValue(12)}}));
+                                                        {"num_items", IntValue(500)},
+                                                        {"num_topics", IntValue(12)},
+                                                        {"topic_size", IntValue(3)},
+                                                        {"rec_size", IntValue(12)}}));
   ASSERT_TRUE(generated.ok()) << generated.status().ToString();
   auto env = TopicsVecEnv::Create(*generated, 2);
   ASSERT_TRUE(env.ok()) << env.status().ToString();
@@ -981,7 +991,8 @@ TEST(TopicsTest, RegistryBuildsItByNameAndReportsMissingFiles) {
 }
 
 TEST(TopicsTest, GeneratedEmbeddingsNeedNoDataFiles) {
-  TopicsConfig config = TopicsConfig::Paper(TopicsVariant::kTopDown, TopicsEmbeddingsKind::kGenerated);
+  TopicsConfig config =
+      TopicsConfig::Paper(TopicsVariant::kTopDown, TopicsEmbeddingsKind::kGenerated);
   config.data_dir = "/nonexistent/slaterl-data";
   config.embeddings_seed = 3;
   auto env = MakeEnv(config, 2);

@@ -76,8 +76,8 @@ void ReplayTrace(const std::string& file, ReplaySummary* summary) {
   ASSERT_TRUE(ok) << "cannot read " << file;
   ASSERT_EQ(lines.size(), 202u);  // 2 × (1 reset + 100 steps)
 
-  const TopicsConfig config = TopicsConfig::Paper(TopicsVariant::kTopDown,
-                                                  TopicsEmbeddingsKind::kFocused);
+  const TopicsConfig config =
+      TopicsConfig::Paper(TopicsVariant::kTopDown, TopicsEmbeddingsKind::kFocused);
   const TopicsDynamics dynamics(config, FocusedEmbeddings());
   const TopicsEmbeddings& e = dynamics.embeddings();
   ASSERT_EQ(e.max_score(), 1.0000001f);
@@ -128,8 +128,8 @@ void ReplayTrace(const std::string& file, ReplaySummary* summary) {
     TopicsUserState s = StateFromLine(dynamics, previous);
     const std::vector<int32_t> action = line["action"].As<int32_t>();
     ASSERT_EQ(action.size(), static_cast<size_t>(k));
-    const bool oracle = std::all_of(action.begin(), action.end(),
-                                    [](int32_t a) { return a == kOracleSentinel; });
+    const bool oracle =
+        std::all_of(action.begin(), action.end(), [](int32_t a) { return a == kOracleSentinel; });
 
     // Start of the step: boredom decay and onset, ũ, oracle slots, scores.
     dynamics.BeginStep(&s, action.data(), buffers);
@@ -194,11 +194,11 @@ void ReplayTrace(const std::string& file, ReplaySummary* summary) {
 }
 
 void PrintSummary(const char* name, const ReplaySummary& s) {
-  std::printf("[trace] %-6s steps %d (oracle %d, boredom active %d)  scores bit-exact %d/%d, "
-              "max |score error| %.3g  max |user error| %.3g  clicks %d vs expected %.1f ± %.1f\n",
-              name, s.steps, s.oracle_steps, s.bored_steps, s.scores_bit_exact, s.scores,
-              s.max_score_error, s.max_user_error, s.clicks, s.click_prob_sum,
-              std::sqrt(s.click_prob_var));
+  std::printf(
+      "[trace] %-6s steps %d (oracle %d, boredom active %d)  scores bit-exact %d/%d, "
+      "max |score error| %.3g  max |user error| %.3g  clicks %d vs expected %.1f ± %.1f\n",
+      name, s.steps, s.oracle_steps, s.bored_steps, s.scores_bit_exact, s.scores, s.max_score_error,
+      s.max_user_error, s.clicks, s.click_prob_sum, std::sqrt(s.click_prob_var));
 }
 
 TEST(TopicsTraceTest, ReplaysRandomPolicyTraceWithForcedClicks) {

@@ -97,7 +97,10 @@ class JsonParser {
         if (!Value(&v)) return false;
         out->object.emplace_back(std::move(key), std::move(v));
         SkipSpace();
-        if (pos_ < s_.size() && s_[pos_] == ',') { ++pos_; continue; }
+        if (pos_ < s_.size() && s_[pos_] == ',') {
+          ++pos_;
+          continue;
+        }
         if (pos_ < s_.size() && s_[pos_] == '}') return ++pos_, true;
         return false;
       }
@@ -112,7 +115,10 @@ class JsonParser {
         if (!Value(&v)) return false;
         out->array.push_back(std::move(v));
         SkipSpace();
-        if (pos_ < s_.size() && s_[pos_] == ',') { ++pos_; continue; }
+        if (pos_ < s_.size() && s_[pos_] == ',') {
+          ++pos_;
+          continue;
+        }
         if (pos_ < s_.size() && s_[pos_] == ']') return ++pos_, true;
         return false;
       }
@@ -121,8 +127,15 @@ class JsonParser {
       out->type = Json::Type::kString;
       return String(&out->string);
     }
-    if (Literal("true")) { out->type = Json::Type::kBool; out->boolean = true; return true; }
-    if (Literal("false")) { out->type = Json::Type::kBool; return true; }
+    if (Literal("true")) {
+      out->type = Json::Type::kBool;
+      out->boolean = true;
+      return true;
+    }
+    if (Literal("false")) {
+      out->type = Json::Type::kBool;
+      return true;
+    }
     if (Literal("null")) return true;
     const char* begin = s_.c_str() + pos_;
     char* end = nullptr;
