@@ -14,6 +14,7 @@
 #include "launch/bench_envs.h"
 #include "launch/bench_pipeline.h"
 #include "launch/launcher.h"
+#include "launch/parity.h"
 #include "launch/roles.h"
 #include "launch/run_config.h"
 
@@ -28,6 +29,7 @@ const char kUsage[] =
     "  eval CONFIG.yaml --policy P --episodes N [--seed S] [--json]     evaluate a fixed policy\n"
     "  validate CONFIG.yaml [--set k=v ...]                             check a config, print it resolved\n"
     "  bench envs [--json]                                              environment steps/s\n"
+    "  parity [--episodes N] [--only TEXT]                              envs vs the Python originals (markdown)\n"
     "  docs config                                                      print the config key reference\n"
     "  version                                                          print versions\n"
     "\n"
@@ -263,6 +265,37 @@ int CmdBench(const std::vector<std::string>& args) {
   return Fail(InvalidArgumentError("bench '" + args[0] + "': expected envs or pipeline"));
 }
 
+int CmdParity(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) {
+    std::printf("usage: slaterl parity [--episodes N] [--only TEXT] [--configs DIR] > docs/parity.md\n\n"
+                "Runs every reference row of RESULTS.md with the preset configs and baseline policies, and\n"
+                "prints a markdown table (reference vs ours, Welch p, Holm-Bonferroni at alpha 0.01).\n"
+                "Exit code 1 when any row is rejected.\n");
+    return 0;
+  }
+  std::vector<std::string> rest = args;
+  ParityOptions options;
+  std::string episodes;
+  for (auto flag : {std::make_pair("--episodes", &episodes), std::make_pair("--only", &options.only),
+                    std::make_pair("--configs", &options.configs_dir)}) {
+    auto taken = TakeFlag(&rest, flag.first, flag.second);
+    if (!taken.ok()) return Fail(taken.status());
+  }
+  Status leftovers = NoLeftovers(rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  if (!episodes.empty()) {
+    auto parsed = ParsePositive("--episodes", episodes);
+    if (!parsed.ok() || *parsed < 2) return Fail(InvalidArgumentError("--episodes: at least 2"));
+    options.episodes = *parsed;
+  }
+  Status status = RunParity(std::cout, options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "slaterl: %s\n", status.message().c_str());
+    return status.code() == StatusCode::kFailedPrecondition ? 1 : 2;
+  }
+  return 0;
+}
+
 int CmdDocs(const std::vector<std::string>& args) {
   if (args.size() != 1 || args[0] != "config") {
     std::fprintf(stderr, "usage: slaterl docs config > docs/config.md\n");
@@ -313,6 +346,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return CmdValidate(args);
   if (command == "bench") return CmdBench(args);
   if (command == "docs") return CmdDocs(args);
+  if (command == "parity") return CmdParity(args);
   if (command == "_role") return CmdRole(args);
   if (command == "version" || command == "--version") {
     std::printf("%s\n", BuildInfoJson().c_str());
