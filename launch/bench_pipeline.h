@@ -19,7 +19,7 @@
 namespace slaterl {
 
 struct PipelineBenchOptions {
-  std::string config = "configs/quickstart.yaml";
+  std::string config = "configs/bench/pipeline_linucb_lts.yaml";
   double seconds = 10.0;
   std::string executable;  // slaterl binary for the role processes
 };

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "actors/evaluator.h"
 #include "algos/common/torch_util.h"
 #include "core/build_info.h"
 #include "core/json.h"
@@ -19,13 +20,13 @@ namespace {
 std::atomic<int> g_interrupts{0};
 void OnInterrupt(int) { g_interrupts.fetch_add(1); }
 
-// Checks what the schema cannot: the run must be able to end and to learn.
+// Checks what the schema cannot: the run must be able to end. An algorithm that does not learn
+// (a baseline: random, greedy, ...) runs as a baseline run (RunBaseline), which needs no stop.
 Status CheckLaunchable(const RunConfig& run) {
   const AlgoEntry* algo = FindAlgo(run.algo);
-  if (!algo || !algo->create_trainer)
-    return InvalidArgumentError(run.source + ": key 'algo': '" + run.algo +
-                                "' does not learn, so there is nothing to launch; measure it with "
-                                "`slaterl eval " + run.source + " --policy " + run.algo + "`");
+  if (!algo || !algo->create_policy)
+    return InvalidArgumentError(run.source + ": key 'algo': '" + run.algo + "' cannot act");
+  if (!algo->create_trainer) return Status::Ok();
   const bool inproc = run.cluster.GetString("backend") == "inproc";
   const bool by_steps = run.stop.GetInt("timesteps_total") > 0 || run.stop.GetInt("episodes_total") > 0;
   if (!by_steps && (inproc || run.stop.GetDouble("time_total_s") <= 0))
@@ -34,6 +35,42 @@ Status CheckLaunchable(const RunConfig& run) {
                                         : " or stop.time_total_s") +
                                 ", or the run never ends");
   return Status::Ok();
+}
+
+// A baseline run: an algorithm without a trainer has nothing to learn, so no actors, shards or
+// learner start. The evaluator's path runs instead, in this process: `evaluation.final_episodes`
+// (or `evaluation.episodes`) episodes on the evaluation users (`evaluation.seed`, or derived from
+// the run seed, exactly as a learning run's final evaluation). metrics.jsonl gets two rows with
+// that result, at timesteps_total 0 and at stop.timesteps_total, so the baseline draws as a flat
+// line next to learning curves; summary.json's final_eval holds it (timesteps_total stays 0: no
+// env step was trained on). Sweeps use it for points like `algo: random`.
+Result<std::string> RunBaseline(const RunConfig& run, RunDirectory& dir, RunMetrics& metrics) {
+  const EnvEntry* env = FindEnv(run.env);
+  const AlgoEntry* algo = FindAlgo(run.algo);
+  if (!env || !algo) return InvalidArgumentError(run.source + ": unknown env or algo");
+  ASSIGN_OR_RETURN(std::unique_ptr<EvaluatorCore> evaluator, EvaluatorCore::Create(run, *env, *algo));
+  const int64_t final_episodes = run.evaluation.GetInt("final_episodes");
+  const auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(EvalResult result,
+                   evaluator->Evaluate(final_episodes > 0 ? final_episodes : run.evaluation.GetInt("episodes")));
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics.OnStats(evaluator->MakeStats(result, /*final=*/true));
+  const int64_t horizon = run.stop.GetInt("timesteps_total");
+  int64_t iteration = 0;
+  for (int64_t step : {int64_t{0}, horizon}) {
+    if (iteration > 0 && step == 0) break;
+    JsonObject row;
+    row.Add("training_iteration", ++iteration)
+        .Add("timesteps_total", step)
+        .Add("episodes_total", int64_t{0})
+        .Add("eval/episode_reward_mean", result.return_mean)
+        .Add("eval/episode_reward_std", result.return_std)
+        .Add("eval/episode_len_mean", result.length_mean)
+        .Add("eval/episodes", result.episodes)
+        .Add("time_total_s", elapsed);
+    RETURN_IF_ERROR(dir.AppendMetricsRow(row.str()));
+  }
+  return std::string("baseline");
 }
 
 std::string MapJson(const std::map<std::string, double>& values) {
@@ -100,6 +137,10 @@ Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options_i
   if (options.executable.empty()) options.executable = "/proc/self/exe";
   const std::string backend = run.cluster.GetString("backend");
   if (options.dry_run) {
+    if (!FindAlgo(run.algo)->create_trainer) {
+      std::printf("baseline run: algo %s does not learn; evaluates it in this process\n", run.algo.c_str());
+      return LaunchResult{};
+    }
     std::printf("%s", backend == "local" ? DescribeLocalLaunch(run, options).c_str()
                                          : "backend: inproc (one process, deterministic scheduler)\n");
     return LaunchResult{};
@@ -117,8 +158,10 @@ Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options_i
   if (backend == "inproc") ConfigureTorchForRole(/*num_threads=*/1);
   RunMetrics metrics(run.reporting.GetInt("smoothing_episodes"));
   const auto start = std::chrono::steady_clock::now();
-  Result<std::string> outcome = backend == "inproc" ? RunInproc(run, dir, metrics)
-                                                    : RunLocal(run, options, dir, metrics);
+  const bool learns = FindAlgo(run.algo)->create_trainer != nullptr;
+  Result<std::string> outcome = !learns              ? RunBaseline(run, dir, metrics)
+                                : backend == "inproc" ? RunInproc(run, dir, metrics)
+                                                      : RunLocal(run, options, dir, metrics);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string stop_reason = outcome.ok() ? *outcome : "error";
   const std::string error = outcome.ok() ? "" : outcome.status().ToString();

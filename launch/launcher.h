@@ -1,9 +1,11 @@
 // launch/launcher.h — `slaterl launch`: one run on the configured backend.
 //
-// Validates that the run can be launched (a learning algorithm, a stop criterion), creates the
+// Validates that the run can be launched (a stop criterion for a learning algorithm), creates the
 // run directory, runs every role on the backend (`inproc`: one process, deterministic scheduler;
 // `local`: supervised OS processes), writes metrics.jsonl rows and the progress line while it
-// runs, and summary.json at the end. Blocks until the run ends. SIGINT/SIGTERM stop the run
+// runs, and summary.json at the end. An algorithm that does not learn (random, greedy, ...) makes
+// a *baseline run*: its final evaluation only, in this process (launcher.cc RunBaseline).
+// Blocks until the run ends. SIGINT/SIGTERM stop the run
 // cleanly (a second one kills every process at once).
 #pragma once
 

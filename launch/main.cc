@@ -70,7 +70,7 @@ const char kBenchHelp[] =
     "\n"
     "envs: single-core env steps/s with a random policy at batch 1 and 64, per environment.\n"
     "pipeline: actor env steps/s with the whole local pipeline running (CONFIG, default\n"
-    "  configs/quickstart.yaml, for S seconds, default 10) divided by the same actors stepping\n"
+    "  configs/bench/pipeline_linucb_lts.yaml, for S seconds, default 10) divided by the same actors stepping\n"
     "  alone, and learner updates/s.\n"
     "--json prints one JSON object per measurement.\n";
 

@@ -3,6 +3,8 @@
 #include <ctime>
 
 #include "core/files.h"
+#include "core/logging.h"
+#include "launch/report.h"
 
 namespace slaterl {
 
@@ -25,10 +27,12 @@ Result<RunDirectory> RunDirectory::Create(const RunConfig& run, const std::strin
   RunDirectory dir(path);
   dir.metrics_ = std::fopen((path + "/metrics.jsonl").c_str(), "a");
   if (!dir.metrics_) return UnavailableError(path + "/metrics.jsonl: cannot open for writing");
+  RETURN_IF_ERROR(dir.events_.Open(path));
   return dir;
 }
 
-RunDirectory::RunDirectory(RunDirectory&& other) noexcept : path_(std::move(other.path_)), metrics_(other.metrics_) {
+RunDirectory::RunDirectory(RunDirectory&& other) noexcept
+    : path_(std::move(other.path_)), metrics_(other.metrics_), events_(std::move(other.events_)) {
   other.metrics_ = nullptr;
 }
 
@@ -44,7 +48,27 @@ Status RunDirectory::AppendMetricsRow(const std::string& json_row) {
   const std::string line = json_row + "\n";
   if (std::fwrite(line.data(), 1, line.size(), metrics_) != line.size() || std::fflush(metrics_) != 0)
     return UnavailableError(path_ + "/metrics.jsonl: write failed");
-  return Status::Ok();
+  auto numbers = ParseJsonNumbers(json_row);
+  if (!numbers.ok()) return numbers.status().WithContext(path_ + "/metrics.jsonl");
+  int64_t step = 0;
+  std::vector<std::pair<std::string, float>> scalars;
+  for (const auto& kv : *numbers) {
+    if (kv.first == "timesteps_total") step = static_cast<int64_t>(kv.second);
+    const std::string tag = TensorBoardTag(kv.first);
+    if (!tag.empty()) scalars.emplace_back(tag, static_cast<float>(kv.second));
+  }
+  return events_.AddScalars(step, scalars);
+}
+
+std::string TensorBoardTag(const std::string& key) {
+  if (key == "training_iteration" || key == "timesteps_total") return "";
+  if (key == "episode_reward_mean") return "charts/episodic_return";
+  if (key == "episode_len_mean") return "charts/episodic_length";
+  if (key == "timesteps_per_sec") return "charts/SPS";
+  const std::string learner = "learner/";
+  if (key.rfind(learner, 0) == 0 && key.find("loss") != std::string::npos)
+    return "losses/" + key.substr(learner.size());
+  return key;
 }
 
 Status RunDirectory::WriteSummary(const std::string& json) {

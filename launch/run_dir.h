@@ -1,7 +1,11 @@
 // launch/run_dir.h — the run directory (DESIGN.md "Run directory") and what the launcher writes
 // into it: config.yaml (resolved), metrics.jsonl, logs/<role>-<id>.log, checkpoints/,
-// summary.json. metrics.jsonl is appended one whole line per write (flushed), and summary.json is
-// written atomically, so a crash never leaves a torn file. Not thread-safe.
+// summary.json, and a TensorBoard event file (events.out.tfevents.*) with every metrics row's
+// numbers as scalars at step = timesteps_total (CleanRL tags for the headline metrics:
+// charts/episodic_return, charts/episodic_length, charts/SPS, losses/* for learner losses; every
+// other number under its metrics.jsonl name). metrics.jsonl is appended one whole line per write
+// (flushed), and summary.json is written atomically, so a crash never leaves a torn file; the
+// event file is flushed at least every 10 s and when the directory closes. Not thread-safe.
 #pragma once
 
 #include <cstdio>
@@ -9,6 +13,7 @@
 
 #include "core/config.h"
 #include "core/status.h"
+#include "core/tensorboard.h"
 
 namespace slaterl {
 
@@ -22,6 +27,7 @@ class RunDirectory {
 
   const std::string& path() const { return path_; }
   std::string LogPath(const std::string& role, int id) const;
+  // Appends the row (a flat JSON object) to metrics.jsonl and its numbers to the event file.
   Status AppendMetricsRow(const std::string& json_row);
   Status WriteSummary(const std::string& json);
 
@@ -29,6 +35,10 @@ class RunDirectory {
   explicit RunDirectory(std::string path) : path_(std::move(path)) {}
   std::string path_;
   std::FILE* metrics_ = nullptr;
+  EventFileWriter events_;
 };
+
+// The TensorBoard tag of a metrics.jsonl key ("" = not written: the step and counters of rows).
+std::string TensorBoardTag(const std::string& key);
 
 }  // namespace slaterl

@@ -1,0 +1,161 @@
+#include "core/tensorboard.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/crc.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "core/files.h"
+
+namespace slaterl {
+namespace {
+
+double WallTime() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// ---- protobuf wire format: only what Event/Summary/Value need -------------------------------
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+void PutFixed32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+void PutFixed64(std::string* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+// Tag byte = (field << 3) | wire type; every field here is < 16, so one byte.
+void PutTag(std::string* out, int field, int wire_type) { out->push_back(static_cast<char>((field << 3) | wire_type)); }
+void PutBytes(std::string* out, int field, const std::string& bytes) {
+  PutTag(out, field, 2);
+  PutVarint(out, bytes.size());
+  out->append(bytes);
+}
+void PutEventHeader(std::string* out, double wall_time, int64_t step) {
+  uint64_t bits;
+  std::memcpy(&bits, &wall_time, sizeof(bits));
+  PutTag(out, 1, 1);  // wall_time: double (0x09)
+  PutFixed64(out, bits);
+  if (step != 0) {     // proto3: the default 0 is not written
+    PutTag(out, 2, 0);  // step: int64 varint (0x10); negative values take 10 bytes (two's complement)
+    PutVarint(out, static_cast<uint64_t>(step));
+  }
+}
+
+std::atomic<int> g_file_counter{0};
+
+}  // namespace
+
+uint32_t Crc32c(const void* data, size_t size) {
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
+  crc.process_bytes(data, size);
+  return crc.checksum();
+}
+
+uint32_t MaskCrc32c(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xA282EAD8u; }
+
+std::string EncodeTfRecord(const std::string& data) {
+  std::string out;
+  out.reserve(data.size() + 16);
+  PutFixed64(&out, data.size());
+  PutFixed32(&out, MaskCrc32c(Crc32c(out.data(), 8)));
+  out.append(data);
+  PutFixed32(&out, MaskCrc32c(Crc32c(data.data(), data.size())));
+  return out;
+}
+
+std::string EncodeFileVersionEvent(double wall_time) {
+  std::string event;
+  PutEventHeader(&event, wall_time, 0);
+  PutBytes(&event, 3, "brain.Event:2");  // file_version (0x1A)
+  return event;
+}
+
+std::string EncodeScalarsEvent(double wall_time, int64_t step,
+                               const std::vector<std::pair<std::string, float>>& scalars) {
+  std::string summary;
+  for (const auto& kv : scalars) {
+    std::string value;
+    PutBytes(&value, 1, kv.first);  // tag (0x0A)
+    uint32_t bits;
+    std::memcpy(&bits, &kv.second, sizeof(bits));
+    PutTag(&value, 2, 5);  // simple_value: float (0x15)
+    PutFixed32(&value, bits);
+    PutBytes(&summary, 1, value);  // Summary.value (0x0A)
+  }
+  std::string event;
+  PutEventHeader(&event, wall_time, step);
+  PutBytes(&event, 5, summary);  // summary (0x2A)
+  return event;
+}
+
+EventFileWriter::EventFileWriter(EventFileWriter&& other) noexcept { *this = std::move(other); }
+
+EventFileWriter& EventFileWriter::operator=(EventFileWriter&& other) noexcept {
+  if (this != &other) {
+    Close();
+    file_ = other.file_;
+    path_ = std::move(other.path_);
+    flush_interval_s_ = other.flush_interval_s_;
+    last_flush_s_ = other.last_flush_s_;
+    other.file_ = nullptr;
+  }
+  return *this;
+}
+
+EventFileWriter::~EventFileWriter() { Close(); }
+
+Status EventFileWriter::Open(const std::string& directory, double flush_interval_s) {
+  RETURN_IF_ERROR(Close());
+  RETURN_IF_ERROR(MakeDirectories(directory));
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof(host) - 1);
+  const double now = WallTime();
+  path_ = directory + "/events.out.tfevents." + std::to_string(static_cast<int64_t>(now)) + "." + host + "." +
+          std::to_string(::getpid()) + "." + std::to_string(g_file_counter.fetch_add(1));
+  file_ = std::fopen(path_.c_str(), "wb");
+  if (!file_) return UnavailableError(path_ + ": cannot create event file: " + std::strerror(errno));
+  flush_interval_s_ = flush_interval_s;
+  RETURN_IF_ERROR(Write(EncodeFileVersionEvent(now)));
+  return Flush();
+}
+
+Status EventFileWriter::AddScalars(int64_t step, const std::vector<std::pair<std::string, float>>& scalars) {
+  if (!file_) return FailedPreconditionError("event file writer is not open");
+  RETURN_IF_ERROR(Write(EncodeScalarsEvent(WallTime(), step, scalars)));
+  if (WallTime() - last_flush_s_ >= flush_interval_s_) return Flush();
+  return Status::Ok();
+}
+
+Status EventFileWriter::Write(const std::string& event) {
+  const std::string record = EncodeTfRecord(event);
+  if (std::fwrite(record.data(), 1, record.size(), file_) != record.size())
+    return UnavailableError(path_ + ": write failed");
+  return Status::Ok();
+}
+
+Status EventFileWriter::Flush() {
+  if (!file_) return Status::Ok();
+  last_flush_s_ = WallTime();
+  if (std::fflush(file_) != 0) return UnavailableError(path_ + ": flush failed");
+  return Status::Ok();
+}
+
+Status EventFileWriter::Close() {
+  if (!file_) return Status::Ok();
+  const bool ok = std::fflush(file_) == 0;
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!ok || !closed) return UnavailableError(path_ + ": close failed");
+  return Status::Ok();
+}
+
+}  // namespace slaterl
