@@ -15,8 +15,10 @@
 #include "launch/bench_pipeline.h"
 #include "launch/launcher.h"
 #include "launch/parity.h"
+#include "launch/report.h"
 #include "launch/roles.h"
 #include "launch/run_config.h"
+#include "launch/sweep.h"
 
 namespace slaterl {
 namespace {
@@ -27,6 +29,8 @@ const char kUsage[] =
     "commands:\n"
     "  launch CONFIG.yaml [--set k=v ...] [--run-dir DIR] [--dry-run]   run one training run\n"
     "  eval CONFIG.yaml --policy P --episodes N [--seed S] [--json]     evaluate a fixed policy\n"
+    "  sweep SWEEP.yaml [--run-dir DIR] [--set k=v ...] [--dry-run]     many runs (grid, seeds), report.md\n"
+    "  report RUN_OR_SWEEP_DIR                                          rebuild report.md and plots\n"
     "  validate CONFIG.yaml [--set k=v ...]                             check a config, print it resolved\n"
     "  bench envs [--json]                                              environment steps/s\n"
     "  parity [--episodes N] [--only TEXT]                              envs vs the Python originals (markdown)\n"
@@ -57,6 +61,25 @@ const char kEvalHelp[] =
     "                 beyond which users are drawn)\n"
     "  --json         print one JSON object: env, policy, episodes, return_mean, return_std,\n"
     "                 length_mean, steps_per_sec\n";
+
+const char kSweepHelp[] =
+    "usage: slaterl sweep SWEEP.yaml [--run-dir DIR] [--set key=value ...] [--dry-run]\n"
+    "\n"
+    "Runs every run of a sweep file (a run config plus a `sweep:` section: points, grid with seed\n"
+    "as an axis, random samples, metric, baseline, max_concurrent, backend; docs/sweeps.md) and\n"
+    "writes DIR/report.md, DIR/results.csv, DIR/points.csv and DIR/plots/curves.svg (DIR defaults\n"
+    "to runs/sweep-<name>). Starting it again with the same DIR runs only the runs that have not\n"
+    "completed; failed runs are recorded and retried on the next start. Exit code 0 when every\n"
+    "run is ok, 1 when some failed, 130 when interrupted.\n"
+    "  --set key=value   override a key of every run's config, e.g. --set stop.timesteps_total=5000\n"
+    "  --run-dir DIR     the sweep directory\n"
+    "  --dry-run         print the runs, start nothing\n";
+
+const char kReportHelp[] =
+    "usage: slaterl report RUN_OR_SWEEP_DIR\n"
+    "\n"
+    "Rebuilds the report from the files: for a sweep directory report.md, results.csv, points.csv\n"
+    "and plots/curves.svg; for a run directory report.md and curves.svg. Prints report.md.\n";
 
 const char kValidateHelp[] =
     "usage: slaterl validate CONFIG.yaml [--set key=value ...]\n"
@@ -156,6 +179,34 @@ int CmdLaunch(const std::vector<std::string>& args) {
   auto result = Launch(*run, options);
   if (!result.ok()) return Fail(result.status());
   return result->stop_reason == "interrupted" ? 130 : 0;
+}
+
+int CmdSweep(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) return std::printf("%s", kSweepHelp), 0;
+  auto common = ParseCommon(args);
+  if (!common.ok()) return Fail(common.status());
+  SweepOptions options;
+  auto run_dir = TakeFlag(&common->rest, "--run-dir", &options.sweep_dir);
+  if (!run_dir.ok()) return Fail(run_dir.status());
+  const bool dry_run = TakeSwitch(&common->rest, "--dry-run");
+  Status leftovers = NoLeftovers(common->rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  auto plan = LoadSweep(common->config, common->overrides);
+  if (!plan.ok()) return Fail(plan.status());
+  if (dry_run) return std::printf("%s", DescribeSweep(*plan).c_str()), 0;
+  auto result = RunSweep(*plan, options);
+  if (!result.ok()) return Fail(result.status());
+  if (result->interrupted) return 130;
+  return result->failed > 0 ? 1 : 0;
+}
+
+int CmdReport(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) return std::printf("%s", kReportHelp), 0;
+  if (args.size() != 1) return Fail(InvalidArgumentError("report needs one RUN_OR_SWEEP_DIR (see --help)"));
+  auto report = WriteReport(args[0]);
+  if (!report.ok()) return Fail(report.status());
+  std::printf("%s", report->c_str());
+  return 0;
 }
 
 int CmdValidate(const std::vector<std::string>& args) {
@@ -343,6 +394,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "launch") return CmdLaunch(args);
   if (command == "eval") return CmdEval(args);
+  if (command == "sweep") return CmdSweep(args);
+  if (command == "report") return CmdReport(args);
   if (command == "validate") return CmdValidate(args);
   if (command == "bench") return CmdBench(args);
   if (command == "docs") return CmdDocs(args);

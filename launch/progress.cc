@@ -69,4 +69,15 @@ std::string ProgressLine::Format(int64_t timesteps, int64_t timesteps_target, do
   return text;
 }
 
+std::string ProgressLine::FormatSweep(int64_t runs_done, int64_t runs_total, int64_t runs_failed,
+                                      int64_t runs_running, int64_t timesteps, int64_t timesteps_target,
+                                      double steps_per_sec, double reward_mean, double eta_s) {
+  std::string text = "runs " + std::to_string(runs_done) + "/" + std::to_string(runs_total);
+  std::string detail;
+  if (runs_failed > 0) detail = std::to_string(runs_failed) + " failed";
+  if (runs_running > 0) detail += (detail.empty() ? "" : ", ") + std::to_string(runs_running) + " running";
+  if (!detail.empty()) text += " (" + detail + ")";
+  return text + " | " + Format(timesteps, timesteps_target, steps_per_sec, reward_mean, std::nan(""), eta_s);
+}
+
 }  // namespace slaterl

@@ -55,6 +55,10 @@ Schema SlateQSchema() {
       .Enum("slate_selection", "optimal", {"optimal", "topk", "greedy"},
             "How the acting slate maximises Q(s, A) (§3.3): enumeration, top-k of v·Q̄, or greedy.")
       .Enum("target", "optimal", {"optimal", "topk", "greedy"}, "The max over next slates in the target (§3.1).")
+      .Double("reward_shift", 0.0, -1e9, 1e9, "",
+              "Added to every reward before learning. With the slot0 choice model every step consumes an "
+              "item, so a constant shift moves all Q-values by shift/(1−γ) and changes no decision; it "
+              "centres them (StrongLTS rewards ≈ 9.5 ± 0.1 per step, ALGOS.md §9 A13). Leave 0 otherwise.")
       .Enum("choice_model", "auto", {"auto", "proportional", "slot0"},
             "User choice model (§3.2): proportional v = ⟨user, doc⟩ + 1, v_∅ = 2; slot0 = the user "
             "consumes slot 0 (LTS, §9 A13). auto: slot0 on lts, proportional elsewhere.");
@@ -375,6 +379,7 @@ class SlateQTrainer : public Trainer {
         net_(settings_.input_dim, settings_.hiddens),
         target_net_(settings_.input_dim, settings_.hiddens),
         gamma_(config.GetDouble("gamma")),
+        reward_shift_(config.GetDouble("reward_shift")),
         beta_(config.GetDouble("prioritized_replay_beta")),
         priority_eps_(config.GetDouble("prioritized_replay_eps")),
         prioritized_(config.GetString("replay") == "prioritized"),
@@ -426,7 +431,7 @@ class SlateQTrainer : public Trainer {
           clicked[row] = 1.0f;
           break;
         }
-      reward[row] = t[layout_.reward];
+      reward[row] = t[layout_.reward] + static_cast<float>(reward_shift_);
       not_done[row] = t[layout_.terminated] > 0.5f ? 0.0f : 1.0f;
     }
     FillInputs(settings_, spec_, b, user.data(), docs.data(), x.data());
@@ -563,7 +568,7 @@ class SlateQTrainer : public Trainer {
   torch::Device device_;
   QNetwork net_, target_net_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  double gamma_, beta_, priority_eps_;
+  double gamma_, reward_shift_, beta_, priority_eps_;
   bool prioritized_, use_huber_;
   double huber_threshold_, grad_clip_, tau_;
   int64_t target_update_updates_;
