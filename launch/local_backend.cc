@@ -8,6 +8,7 @@
 // so none outlives a killed launcher. Shutdown: actors first (their last stats arrive), then the
 // learner (it publishes final weights and checkpoints), then the evaluator (final evaluation),
 // then the shards; anything still alive after shutdown_timeout_s is killed.
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -79,14 +80,15 @@ class LocalSupervisor {
       if (kv.second.running) ::waitpid(kv.second.pid, nullptr, 0);
     if (!socket_dir_.empty()) {
       control_.reset();
-      std::string cmd = socket_dir_;
-      // Remove the socket files and the directory (only files we created live there).
-      for (const char* leaf : {"control", "weights", "weights-request"}) ::unlink((cmd + "/" + leaf).c_str());
-      for (int k = 0; k < 64; ++k) {
-        ::unlink((cmd + "/shard-" + std::to_string(k) + "-insert").c_str());
-        ::unlink((cmd + "/shard-" + std::to_string(k) + "-sample").c_str());
+      // The directory holds only the ipc:// socket files of this run.
+      if (DIR* dir = ::opendir(socket_dir_.c_str())) {
+        while (dirent* entry = ::readdir(dir)) {
+          const std::string name = entry->d_name;
+          if (name != "." && name != "..") ::unlink((socket_dir_ + "/" + name).c_str());
+        }
+        ::closedir(dir);
       }
-      ::rmdir(cmd.c_str());
+      ::rmdir(socket_dir_.c_str());
     }
   }
 
