@@ -24,7 +24,23 @@ Status EvaluatorCore::ApplyWeights(const Weights& weights) {
   RETURN_IF_ERROR(policy_->load(weights));
   weights_version_ = weights.version;
   weights_timesteps_ = weights.timesteps_total;
+  current_ = weights;
   return Status::Ok();
+}
+
+void EvaluatorCore::RecordValidation(const EvalResult& result) {
+  if (best_.version == 0 || result.return_mean > best_mean_) {
+    best_ = current_;
+    best_mean_ = result.return_mean;
+  }
+}
+
+Result<EvalResult> EvaluatorCore::EvaluateFinal(int64_t episodes, bool select_best) {
+  if (!select_best || best_.version == 0) return Evaluate(episodes);
+  RETURN_IF_ERROR(policy_->load(best_));
+  weights_version_ = best_.version;
+  weights_timesteps_ = best_.timesteps_total;
+  return RunEpisodes(*env_, *policy_, episodes, DeriveSeed(seed_, {kSeedEval}));  // fresh users
 }
 
 Result<EvalResult> EvaluatorCore::Evaluate(int64_t episodes) {

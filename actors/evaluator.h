@@ -22,9 +22,16 @@ class EvaluatorCore {
   Status ApplyWeights(const Weights& weights);
   int64_t weights_version() const { return weights_version_; }
   int64_t weights_timesteps() const { return weights_timesteps_; }
+  // Evaluates the current weights on the evaluation users.
   Result<EvalResult> Evaluate(int64_t episodes);
+  // Remembers the current weights if `result` (an Evaluate() of them) is the best so far.
+  void RecordValidation(const EvalResult& result);
+  // The final evaluation: with `select_best`, of the best recorded weights (if any) on fresh
+  // users (a different seed from the periodic evaluations); else of the current weights.
+  Result<EvalResult> EvaluateFinal(int64_t episodes, bool select_best);
   // Stats message for the launcher: eval/episode_reward_mean, eval/episode_reward_std,
-  // eval/episode_len_mean, eval/episodes, eval/weights_version, eval/timesteps_total, eval/final.
+  // eval/episode_len_mean, eval/episodes, eval/weights_version (of the evaluated weights),
+  // eval/timesteps_total, eval/final.
   Stats MakeStats(const EvalResult& result, bool final) const;
 
  private:
@@ -35,6 +42,9 @@ class EvaluatorCore {
   uint64_t seed_;
   int64_t weights_version_ = 0;
   int64_t weights_timesteps_ = 0;
+  Weights current_;                 // the weights the policy holds
+  Weights best_;                    // the best validated weights (version 0 = none yet)
+  double best_mean_ = 0.0;
 };
 
 }  // namespace slaterl

@@ -37,7 +37,10 @@ Schema EvaluationSchema() {
            "Episodes of the final evaluation at the end of the run (0 = same as `episodes`).")
       .Int("num_envs", 16, 1, 4096, "envs", "Environments the evaluator steps in lock-step.")
       .Int("seed", -1, -1, int64_t(1) << 50, "",
-           "Seed of every evaluation's users (-1 = derived from the run seed).");
+           "Seed of every evaluation's users (-1 = derived from the run seed).")
+      .Bool("select_best", false,
+            "Keep the weights of the best periodic evaluation and give the final evaluation to them, "
+            "on fresh users (GeMS protocol: validate, keep the best, test on new users).");
 }
 
 Schema ClusterSchema() {

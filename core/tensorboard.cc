@@ -101,7 +101,7 @@ EventFileWriter::EventFileWriter(EventFileWriter&& other) noexcept { *this = std
 
 EventFileWriter& EventFileWriter::operator=(EventFileWriter&& other) noexcept {
   if (this != &other) {
-    Close();
+    (void)Close();
     file_ = other.file_;
     path_ = std::move(other.path_);
     flush_interval_s_ = other.flush_interval_s_;
@@ -111,7 +111,7 @@ EventFileWriter& EventFileWriter::operator=(EventFileWriter&& other) noexcept {
   return *this;
 }
 
-EventFileWriter::~EventFileWriter() { Close(); }
+EventFileWriter::~EventFileWriter() { (void)Close(); }
 
 Status EventFileWriter::Open(const std::string& directory, double flush_interval_s) {
   RETURN_IF_ERROR(Close());

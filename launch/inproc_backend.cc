@@ -122,6 +122,7 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
     // 3. evaluation and reporting on env-step schedules
     if (eval_interval > 0 && metrics.timesteps_total() >= next_eval) {
       ASSIGN_OR_RETURN(EvalResult result, evaluator->Evaluate(eval_episodes));
+      evaluator->RecordValidation(result);
       metrics.OnStats(evaluator->MakeStats(result, /*final=*/false));
       while (next_eval <= metrics.timesteps_total()) next_eval += eval_interval;
     }
@@ -142,7 +143,8 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
   progress.Finish();
   // Final weights, final evaluation, final checkpoint.
   RETURN_IF_ERROR(broadcast(learner->PublishWeights()));
-  ASSIGN_OR_RETURN(EvalResult final_result, evaluator->Evaluate(final_episodes));
+  ASSIGN_OR_RETURN(EvalResult final_result,
+                   evaluator->EvaluateFinal(final_episodes, run.evaluation.GetBool("select_best")));
   metrics.OnStats(evaluator->MakeStats(final_result, /*final=*/true));
   RETURN_IF_ERROR(learner->SaveCheckpoint(dir.path() + "/checkpoints/final"));
   return stop_reason;

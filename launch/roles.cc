@@ -284,6 +284,7 @@ Status RunEvaluator(const RoleOptions& options) {
     const bool due_by_time = interval_s > 0 && Clock::now() >= next_eval_time;
     if ((due_by_steps || due_by_time) && evaluator->weights_version() > evaluated_version) {
       ASSIGN_OR_RETURN(EvalResult result, evaluator->Evaluate(episodes));
+      evaluator->RecordValidation(result);
       (void)control.SendStats(evaluator->MakeStats(result, /*final=*/false));
       evaluated_version = evaluator->weights_version();
       while (interval_timesteps > 0 && next_eval_timesteps <= evaluator->weights_timesteps())
@@ -303,7 +304,8 @@ Status RunEvaluator(const RoleOptions& options) {
       zmq::pollitem_t item{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0};
       (void)PollSockets(&item, 1, std::chrono::milliseconds(20));
     }
-    ASSIGN_OR_RETURN(EvalResult result, evaluator->Evaluate(final_episodes));
+    ASSIGN_OR_RETURN(EvalResult result,
+                     evaluator->EvaluateFinal(final_episodes, ctx.run.evaluation.GetBool("select_best")));
     Status sent = control.SendStats(evaluator->MakeStats(result, /*final=*/true));
     LOG(INFO) << "final evaluation of weights version " << evaluator->weights_version() << ": "
               << result.return_mean << " over " << result.episodes << " episodes";

@@ -296,34 +296,42 @@ Result<SweepPlan> LoadSweep(const std::string& path, const std::vector<std::stri
       all.insert(all.end(), group.overrides.begin(), group.overrides.end());
       if (seed >= 0) all.push_back({"seed=" + std::to_string(seed), Where(path, seed_node) + " (sweep.grid.seed)"});
       all.push_back({"reporting.progress=off", "sweep (children print no progress line)"});
-      std::vector<std::string> specs;
-      for (const auto& o : all) specs.push_back(o.spec);
-      auto run = LoadRunConfigString(base_text, path, specs, RegistrySchemas());
-      if (!run.ok()) {
+      auto load = [&](const std::vector<Override>& with) -> Result<RunConfig> {
+        std::vector<std::string> specs;
+        for (const auto& o : with) specs.push_back(o.spec);
+        auto run = LoadRunConfigString(base_text, path, specs, RegistrySchemas());
+        if (run.ok()) return run;
         std::string message = run.status().message();
-        for (const auto& o : all) {
+        for (const auto& o : with) {
           const std::string needle = "--set " + o.spec;
           const size_t at = message.find(needle);
           if (at != std::string::npos && o.where != needle) message.replace(at, needle.size(), o.where);
         }
         return Status(run.status().code(), message + " [sweep point '" + label + "']");
-      }
+      };
+      ASSIGN_OR_RETURN(RunConfig first, load(all));
+      const std::string id = Sanitize(label) + "-seed" + std::to_string(first.seed);
+      // Each run is named after the sweep and itself (its run directory and TensorBoard run).
+      const YAML::Node name_node = root["name"];
+      const std::string sweep_name = name_node.IsDefined() && name_node.IsScalar() ? name_node.Scalar() : first.name;
+      all.push_back({"name=" + sweep_name + "-" + id, "sweep (run name)"});
+      ASSIGN_OR_RETURN(RunConfig run, load(all));
+      plan.name = sweep_name;
       SweepRunSpec spec;
       spec.point = label;
-      spec.seed = static_cast<int64_t>(run->seed);
-      spec.id = Sanitize(label) + "-seed" + std::to_string(spec.seed);
+      spec.seed = static_cast<int64_t>(run.seed);
+      spec.id = id;
+      for (const auto& o : all) spec.overrides.push_back(o.spec);
       if (ids.count(spec.id)) return InvalidArgumentError(path + ": two runs of the sweep are both '" + spec.id + "' (repeated grid values?)");
       ids.insert(spec.id);
-      spec.resolved_yaml = run->resolved_yaml;
-      const AlgoEntry* algo = FindAlgo(run->algo);
+      spec.resolved_yaml = run.resolved_yaml;
+      const AlgoEntry* algo = FindAlgo(run.algo);
       spec.learns = algo && algo->create_trainer;
-      spec.timesteps_target = spec.learns ? run->stop.GetInt("timesteps_total") : 0;
-      if (plan.name.empty()) plan.name = run->name;
+      spec.timesteps_target = spec.learns ? run.stop.GetInt("timesteps_total") : 0;
       plan.runs.push_back(std::move(spec));
     }
   }
-  const YAML::Node name = root["name"];
-  if (name.IsDefined() && name.IsScalar()) plan.name = name.Scalar();
+  plan.base_text = base_text;
   return plan;
 }
 
@@ -442,8 +450,9 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
   result.sweep_dir = options.sweep_dir.empty() ? "runs/sweep-" + Sanitize(plan.name) : options.sweep_dir;
   const std::string dir = result.sweep_dir;
   result.total = static_cast<int64_t>(plan.runs.size());
-  for (const char* sub : {"/configs", "/runs", "/logs"}) RETURN_IF_ERROR(MakeDirectories(dir + sub));
+  for (const char* sub : {"/runs", "/logs"}) RETURN_IF_ERROR(MakeDirectories(dir + sub));
   RETURN_IF_ERROR(WriteFileAtomic(dir + "/sweep.yaml", plan.source_text));
+  RETURN_IF_ERROR(WriteFileAtomic(dir + "/base.yaml", plan.base_text));
   RETURN_IF_ERROR(WriteFileAtomic(dir + "/sweep_plan.yaml", PlanYaml(plan)));
 
   // Which runs are still to do.
@@ -453,7 +462,6 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
     const SweepRunSpec& r = plan.runs[i];
     steps_target += r.timesteps_target;
     const std::string run_dir = dir + "/runs/" + r.id;
-    RETURN_IF_ERROR(WriteFileAtomic(dir + "/configs/" + r.id + ".yaml", r.resolved_yaml));
     if (RunComplete(run_dir, r)) {
       ++result.skipped;
       steps_done_before += r.timesteps_target;
@@ -529,9 +537,9 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
            (plan.backend == "inproc" || static_cast<int64_t>(running.size()) < plan.max_concurrent)) {
       const size_t index = todo[next++];
       const SweepRunSpec& r = plan.runs[index];
-      const std::string run_dir = dir + "/runs/" + r.id, config = dir + "/configs/" + r.id + ".yaml";
+      const std::string run_dir = dir + "/runs/" + r.id, config = dir + "/base.yaml";
       if (plan.backend == "inproc") {
-        auto run = LoadRun(config);
+        auto run = LoadRun(config, r.overrides);
         Result<LaunchResult> outcome = run.ok() ? Launch(*run, LaunchOptions{run_dir, options.executable, false})
                                                 : Result<LaunchResult>(run.status());
         finish(index, outcome.ok() ? "" : outcome.status().ToString());
@@ -542,8 +550,10 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
         ::sigaction(SIGTERM, &action, nullptr);
         break;
       }
-      auto pid = StartChild(options.executable.empty() ? "/proc/self/exe" : options.executable,
-                            {"launch", config, "--run-dir", run_dir}, dir + "/logs/" + r.id + ".log");
+      std::vector<std::string> args{"launch", config, "--run-dir", run_dir};
+      for (const auto& o : r.overrides) args.insert(args.end(), {"--set", o});
+      auto pid = StartChild(options.executable.empty() ? "/proc/self/exe" : options.executable, args,
+                            dir + "/logs/" + r.id + ".log");
       if (!pid.ok()) {
         finish(index, pid.status().ToString());
         continue;

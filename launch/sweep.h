@@ -20,8 +20,9 @@
 // same everything-but-seed form one *grid point* of the report. Every run's config is validated
 // before anything starts; errors name the sweep file, line and key.
 //
-// Sweep directory: sweep.yaml (copy of the file), sweep_plan.yaml (runs → points and seeds, read
-// by the report), configs/<run>.yaml (each run's resolved config), runs/<run>/ (run directories),
+// Sweep directory: sweep.yaml (copy of the file), base.yaml (the run config without `sweep:`),
+// sweep_plan.yaml (runs → points, seeds and overrides, read by the report), runs/<run>/ (run
+// directories: `slaterl launch base.yaml --set ... --run-dir runs/<run>`; name = <sweep>-<run>),
 // logs/<run>.log (child output), then report.md, results.csv, points.csv, plots/curves.svg.
 // Resume: a run whose directory holds a summary.json with status ok (not interrupted) and the same
 // resolved config is complete and is not rerun; any other run directory is removed and rerun. A
@@ -43,7 +44,8 @@ struct SweepRunSpec {
   std::string id;     // directory name: <point label>-seed<S>, sanitised
   std::string point;  // grid-point label (everything but the seed)
   int64_t seed = 0;
-  std::string resolved_yaml;  // the run's validated config
+  std::vector<std::string> overrides;  // `--set` specs applied to the base config (name and seed included)
+  std::string resolved_yaml;           // the run's validated config (what its config.yaml will hold)
   bool learns = true;         // false: a baseline run (no training steps)
   int64_t timesteps_target = 0;
 };
@@ -51,6 +53,7 @@ struct SweepRunSpec {
 struct SweepPlan {
   std::string source;  // the sweep file
   std::string source_text;
+  std::string base_text;  // the sweep file with the `sweep:` block blanked: every run's base config
   std::string name;
   std::string metric = "eval/episode_reward_mean";
   std::string mode = "max";
