@@ -9,7 +9,8 @@ JOBS ?= $(shell nproc)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := cmake make g++ pkg-config git ccache \
   libtorch-dev libopenblas0-pthread libzmq3-dev cppzmq-dev libcereal-dev \
-  libboost-dev libboost-filesystem-dev libyaml-cpp-dev libgtest-dev
+  libboost-dev libboost-filesystem-dev libyaml-cpp-dev libgtest-dev \
+  python3-protobuf
 
 .PHONY: all deps build test quickstart clean docs
 

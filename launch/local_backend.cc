@@ -236,7 +236,9 @@ class LocalSupervisor {
     const auto silence_limit = heartbeat_interval_ * liveness_;
     for (auto& kv : children_) {
       Child& child = kv.second;
-      if (!child.running || child.kill_sent) continue;
+      // After Shutdown a process may be busy finishing (final evaluation, checkpoint); StopRole's
+      // deadline bounds that instead.
+      if (!child.running || child.kill_sent || child.shutdown_sent) continue;
       // Before its Hello a process is still starting (loading LibTorch, reading the config).
       const auto limit = child.identity.empty() ? std::max<Clock::duration>(silence_limit, kStartupGrace)
                                                 : Clock::duration(silence_limit);

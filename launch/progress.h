@@ -15,6 +15,7 @@ class ProgressLine {
   explicit ProgressLine(const std::string& mode);
   ~ProgressLine();
   void Update(const std::string& text);
+  bool in_place() const { return in_place_; }
   // Ends an in-place line so later output starts on a fresh line.
   void Finish();
 

@@ -1,6 +1,8 @@
 #include "launch/roles.h"
 
 #include <chrono>
+#include <functional>
+#include <future>
 #include <memory>
 #include <zmq.hpp>
 
@@ -270,6 +272,13 @@ Status RunEvaluator(const RoleOptions& options) {
   const int64_t episodes = ctx.run.evaluation.GetInt("episodes");
   int64_t final_episodes = ctx.run.evaluation.GetInt("final_episodes");
   if (final_episodes == 0) final_episodes = episodes;
+  // Evaluations run on a worker thread while this thread keeps heartbeating, so a long
+  // evaluation never looks like a hung process.
+  auto evaluate = [&](std::function<Result<EvalResult>()> work) -> Result<EvalResult> {
+    std::future<Result<EvalResult>> pending = std::async(std::launch::async, std::move(work));
+    while (pending.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) control.Poll();
+    return pending.get();
+  };
   Weights latest;
   int64_t evaluated_version = 0;
   int64_t next_eval_timesteps = interval_timesteps;
@@ -283,7 +292,7 @@ Status RunEvaluator(const RoleOptions& options) {
     const bool due_by_steps = interval_timesteps > 0 && evaluator->weights_timesteps() >= next_eval_timesteps;
     const bool due_by_time = interval_s > 0 && Clock::now() >= next_eval_time;
     if ((due_by_steps || due_by_time) && evaluator->weights_version() > evaluated_version) {
-      ASSIGN_OR_RETURN(EvalResult result, evaluator->Evaluate(episodes));
+      ASSIGN_OR_RETURN(EvalResult result, evaluate([&] { return evaluator->Evaluate(episodes); }));
       evaluator->RecordValidation(result);
       (void)control.SendStats(evaluator->MakeStats(result, /*final=*/false));
       evaluated_version = evaluator->weights_version();
@@ -304,8 +313,9 @@ Status RunEvaluator(const RoleOptions& options) {
       zmq::pollitem_t item{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0};
       (void)PollSockets(&item, 1, std::chrono::milliseconds(20));
     }
+    const bool select_best = ctx.run.evaluation.GetBool("select_best");
     ASSIGN_OR_RETURN(EvalResult result,
-                     evaluator->EvaluateFinal(final_episodes, ctx.run.evaluation.GetBool("select_best")));
+                     evaluate([&] { return evaluator->EvaluateFinal(final_episodes, select_best); }));
     Status sent = control.SendStats(evaluator->MakeStats(result, /*final=*/true));
     LOG(INFO) << "final evaluation of weights version " << evaluator->weights_version() << ": "
               << result.return_mean << " over " << result.episodes << " episodes";

@@ -131,8 +131,24 @@ Result<SweepPlan> LoadSweep(const std::string& path, const std::vector<std::stri
   }
   if (!root.IsMap()) return InvalidArgumentError(path + ": a sweep file must be a YAML mapping");
   ASSIGN_OR_RETURN(const std::string base_text, BaseText(plan.source_text, root, path));
-  const YAML::Node sweep = root["sweep"];
+  YAML::Node sweep = root["sweep"];
   if (!sweep.IsMap()) return KeyError(Where(path, sweep), "sweep", "expected a mapping");
+  // `--set sweep.KEY=VALUE` changes the sweep section; every other --set changes each run's config.
+  std::vector<std::string> run_overrides;
+  for (const auto& spec : cli_overrides) {
+    const size_t eq = spec.find('=');
+    if (spec.rfind("sweep.", 0) != 0 || eq == std::string::npos) {
+      run_overrides.push_back(spec);
+      continue;
+    }
+    const std::string key = spec.substr(6, eq - 6);
+    if (!kSweepKeys.count(key)) return InvalidArgumentError("--set " + spec + ": unknown key 'sweep." + key + "'");
+    try {
+      sweep[key] = YAML::Load(spec.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      return InvalidArgumentError("--set " + spec + ": value is not valid YAML: " + e.msg);
+    }
+  }
 
   std::vector<Combo> points{Combo{}}, grid{Combo{}}, samples{Combo{}};
   std::vector<int64_t> seeds;
@@ -283,7 +299,7 @@ Result<SweepPlan> LoadSweep(const std::string& path, const std::vector<std::stri
 
   // Expand and validate every run.
   std::vector<Override> cli;
-  for (const auto& spec : cli_overrides) cli.push_back({spec, "--set " + spec});
+  for (const auto& spec : run_overrides) cli.push_back({spec, "--set " + spec});
   const std::vector<Combo> groups = Cross(Cross(points, grid), samples);
   std::set<std::string> ids;
   for (const auto& group : groups) {
@@ -492,7 +508,8 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
   double last_progress_s = -1.0;
   auto report_progress = [&](bool force) {
     const double now = elapsed_s();
-    if (!force && now - last_progress_s < 1.0) return;
+    // Rewritten in place every second on a terminal; a plain line every 10 s otherwise.
+    if (!force && now - last_progress_s < (progress.in_place() ? 1.0 : 10.0)) return;
     last_progress_s = now;
     int64_t steps_now = steps_finished;
     double reward_sum = 0;

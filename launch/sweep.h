@@ -65,7 +65,8 @@ struct SweepPlan {
   std::vector<SweepRunSpec> runs;
 };
 
-// Reads and validates a sweep file; `overrides` (`--set`) apply to the base config of every run
+// Reads and validates a sweep file. `overrides` (`--set`): `sweep.KEY=VALUE` replaces a key of the
+// sweep section (e.g. sweep.backend=inproc); any other applies to the base config of every run
 // (e.g. stop.timesteps_total=1000 for a quick try).
 Result<SweepPlan> LoadSweep(const std::string& path, const std::vector<std::string>& overrides = {});
 

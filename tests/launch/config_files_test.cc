@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "launch/run_config.h"
+#include "launch/sweep.h"
 #include "tests/launch/process_util.h"
 
 namespace slaterl {
@@ -29,6 +30,11 @@ TEST(ConfigFilesTest, EveryShippedConfigValidates) {
   CollectYaml(SourceDir() + "/configs", &files);
   ASSERT_FALSE(files.empty());
   for (const auto& file : files) {
+    if (file.find("/configs/sweeps/") != std::string::npos) {  // sweep files: every run validates
+      auto sweep = LoadSweep(file);
+      EXPECT_TRUE(sweep.ok()) << file << ": " << sweep.status().ToString();
+      continue;
+    }
     auto run = LoadRun(file);
     EXPECT_TRUE(run.ok()) << file << ": " << run.status().ToString();
   }
