@@ -433,6 +433,7 @@ void Peek(const std::string& run_dir, int64_t* steps, double* reward) {
 struct Child {
   pid_t pid = 0;
   size_t run = 0;
+  int signals_sent = 0;  // 1: SIGINT (clean stop), 2: SIGKILL
 };
 
 Result<pid_t> StartChild(const std::string& executable, const std::vector<std::string>& args, const std::string& log) {
@@ -576,11 +577,13 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
         continue;
       }
       LOG(INFO) << "sweep run " << r.id << " started (pid " << *pid << ")";
-      running.push_back({*pid, index});
+      running.push_back({*pid, index, 0});
     }
     if (stopping && plan.backend == "inproc") break;
-    if (stopping) {
-      for (const Child& c : running) ::kill(c.pid, g_sweep_interrupts.load() > 1 ? SIGKILL : SIGINT);
+    if (stopping) {  // first Ctrl-C: each run stops cleanly; second: kill
+      const int level = std::min(2, g_sweep_interrupts.load());
+      for (Child& c : running)
+        if (c.signals_sent < level) ::kill(c.pid, level > 1 ? SIGKILL : SIGINT), c.signals_sent = level;
     }
     // Reap finished children.
     for (size_t k = 0; k < running.size();) {

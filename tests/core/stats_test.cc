@@ -109,6 +109,23 @@ TEST(StatsTest, WelchTestMatchesHandComputation) {
   EXPECT_NEAR(r->p_two_sided, 0.05744839625979583083, 1e-12);
 }
 
+// The sizes sweeps use (3 and 5 seeds): values from mpmath at 40 digits.
+TEST(StatsTest, StudentTQuantileForSweepSeedCounts) {
+  EXPECT_NEAR(StudentTQuantile(0.975, 2).value(), 4.3026527297494638523, 1e-9);
+  EXPECT_NEAR(StudentTQuantile(0.975, 3).value(), 3.1824463052837095927, 1e-9);
+  EXPECT_NEAR(StudentTQuantile(0.975, 8).value(), 2.3060041352041666833, 1e-9);
+  EXPECT_NEAR(MeanConfidenceHalfWidth(/*std=*/2.0, /*n=*/3, /*level=*/0.95).value(),
+              4.3026527297494638523 * 2.0 / std::sqrt(3.0), 1e-9);
+}
+
+TEST(StatsTest, WelchTestWithUnequalSizesMatchesMpmath) {
+  const auto r = WelchTTest({/*mean=*/164.5, /*std=*/1.9, /*n=*/3}, {/*mean=*/154.0, /*std=*/0.7, /*n=*/5});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NEAR(r->t, 9.2043902123023809172, 1e-9);
+  EXPECT_NEAR(r->df, 2.3312956518533621897, 1e-9);
+  EXPECT_NEAR(r->p_two_sided, 0.0069715719779088506643, 1e-9);
+}
+
 TEST(StatsTest, WelchTestIsSymmetricInItsSamples) {
   const SampleSummary a{943.7687, 165.3804, 500}, b{1111.0928, 193.3970, 500};
   const auto ab = WelchTTest(a, b), ba = WelchTTest(b, a);
