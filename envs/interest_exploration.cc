@@ -171,12 +171,7 @@ void InterestExplorationVecEnv::WriteObservation(int i, ObsBatch* obs) const {
 
 void InterestExplorationVecEnv::reset(uint64_t seed, ObsBatch* obs) {
   const int n = spec_.num_envs;
-  const int k = spec_.slate_size;
-  SLATERL_CHECK(obs->first_step.size() == static_cast<size_t>(n));
-  SLATERL_CHECK(obs->docs.size() == static_cast<size_t>(n) * spec_.num_candidates * kIexDocDim);
-  SLATERL_CHECK(obs->user.empty());
-  SLATERL_CHECK(obs->last_slate.size() == static_cast<size_t>(n) * k);
-  SLATERL_CHECK(obs->last_responses.size() == static_cast<size_t>(n) * k * kIexResponseDim);
+  CheckObsBatchSizes(spec_, *obs);
   const uint64_t sampler_seed = static_cast<uint64_t>(config_.seed);
   for (int i = 0; i < n; ++i) {
     const uint64_t env = static_cast<uint64_t>(i);
@@ -189,9 +184,7 @@ void InterestExplorationVecEnv::reset(uint64_t seed, ObsBatch* obs) {
     StartEpisode(i);
     WriteObservation(i, obs);
   }
-  std::fill(obs->last_slate.begin(), obs->last_slate.end(), -1);
-  std::fill(obs->last_responses.begin(), obs->last_responses.end(), 0.0f);
-  std::fill(obs->first_step.begin(), obs->first_step.end(), uint8_t{1});
+  MarkAllFirstStep(obs);
   has_reset_ = true;
 }
 
@@ -201,13 +194,7 @@ void InterestExplorationVecEnv::step(const SlateBatch& slates, StepBatch* out) {
   const int num_candidates = spec_.num_candidates;
   const int k = spec_.slate_size;
   const int slot_floats = k * kIexResponseDim;
-  SLATERL_CHECK(slates.items.size() == static_cast<size_t>(n) * k);
-  SLATERL_CHECK(out->rewards.size() == static_cast<size_t>(n));
-  SLATERL_CHECK(out->responses.size() == static_cast<size_t>(n) * slot_floats);
-  SLATERL_CHECK(out->obs.first_step.size() == static_cast<size_t>(n));
-  SLATERL_CHECK(out->obs.docs.size() == static_cast<size_t>(n) * num_candidates * kIexDocDim);
-  SLATERL_CHECK(out->obs.last_slate.size() == static_cast<size_t>(n) * k);
-  SLATERL_CHECK(out->obs.last_responses.size() == static_cast<size_t>(n) * slot_floats);
+  CheckStepBatchSizes(spec_, slates, *out);
   const double no_click_logit = config_.no_click_mass;
   double* weights = weights_.data();
 
@@ -262,18 +249,9 @@ void InterestExplorationVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     out->episode_return[i] = episode_return_[i];
     out->episode_length[i] = episode_length_[i];
 
-    int32_t* last_slate = out->obs.last_slate.data() + static_cast<size_t>(i) * k;
-    float* last_responses = out->obs.last_responses.data() + static_cast<size_t>(i) * slot_floats;
-    if (truncated) {
-      StartEpisode(i);  // auto-reset: new user, fresh candidates
-      std::fill(last_slate, last_slate + k, -1);
-      std::fill(last_responses, last_responses + slot_floats, 0.0f);
-      out->obs.first_step[i] = 1;
-    } else {
-      std::copy(slate, slate + k, last_slate);
-      std::copy(responses, responses + slot_floats, last_responses);
-      out->obs.first_step[i] = 0;
-    }
+    const bool episode_ended = truncated;
+    if (episode_ended) StartEpisode(i);  // auto-reset: new user, fresh candidates
+    RecordServedSlate(spec_, i, episode_ended, slate, responses, &out->obs);
     WriteObservation(i, &out->obs);
   }
 }

@@ -221,12 +221,7 @@ void LtsVecEnv::WriteObservation(int i, ObsBatch* obs) const {
 
 void LtsVecEnv::reset(uint64_t seed, ObsBatch* obs) {
   const int n = spec_.num_envs;
-  const int k = spec_.slate_size;
-  SLATERL_CHECK(obs->first_step.size() == static_cast<size_t>(n));
-  SLATERL_CHECK(obs->docs.size() == static_cast<size_t>(n) * spec_.num_candidates);
-  SLATERL_CHECK(obs->user.size() == static_cast<size_t>(n) * spec_.user_dim);
-  SLATERL_CHECK(obs->last_slate.size() == static_cast<size_t>(n) * k);
-  SLATERL_CHECK(obs->last_responses.size() == static_cast<size_t>(n) * k * spec_.response_dim);
+  CheckObsBatchSizes(spec_, *obs);
   for (int i = 0; i < n; ++i) {
     const uint64_t env = static_cast<uint64_t>(i);
     user_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedUserStream}));
@@ -239,9 +234,7 @@ void LtsVecEnv::reset(uint64_t seed, ObsBatch* obs) {
     StartEpisode(i);
     WriteObservation(i, obs);
   }
-  std::fill(obs->last_slate.begin(), obs->last_slate.end(), -1);
-  std::fill(obs->last_responses.begin(), obs->last_responses.end(), 0.0f);
-  std::fill(obs->first_step.begin(), obs->first_step.end(), uint8_t{1});
+  MarkAllFirstStep(obs);
   has_reset_ = true;
 }
 
@@ -251,14 +244,7 @@ void LtsVecEnv::step(const SlateBatch& slates, StepBatch* out) {
   const int num_candidates = spec_.num_candidates;
   const int k = spec_.slate_size;
   const int slot_floats = k * spec_.response_dim;
-  SLATERL_CHECK(slates.items.size() == static_cast<size_t>(n) * k);
-  SLATERL_CHECK(out->rewards.size() == static_cast<size_t>(n));
-  SLATERL_CHECK(out->responses.size() == static_cast<size_t>(n) * slot_floats);
-  SLATERL_CHECK(out->obs.first_step.size() == static_cast<size_t>(n));
-  SLATERL_CHECK(out->obs.docs.size() == static_cast<size_t>(n) * num_candidates);
-  SLATERL_CHECK(out->obs.user.size() == static_cast<size_t>(n) * spec_.user_dim);
-  SLATERL_CHECK(out->obs.last_slate.size() == static_cast<size_t>(n) * k);
-  SLATERL_CHECK(out->obs.last_responses.size() == static_cast<size_t>(n) * slot_floats);
+  CheckStepBatchSizes(spec_, slates, *out);
 
   for (int i = 0; i < n; ++i) {
     const int32_t* slate = slates.items.data() + static_cast<size_t>(i) * k;
@@ -289,18 +275,9 @@ void LtsVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     out->episode_return[i] = episode_return_[i];
     out->episode_length[i] = episode_length_[i];
 
-    int32_t* last_slate = out->obs.last_slate.data() + static_cast<size_t>(i) * k;
-    float* last_responses = out->obs.last_responses.data() + static_cast<size_t>(i) * slot_floats;
-    if (done) {
-      StartEpisode(i);  // auto-reset: new user, fresh candidates
-      std::fill(last_slate, last_slate + k, -1);
-      std::fill(last_responses, last_responses + slot_floats, 0.0f);
-      out->obs.first_step[i] = 1;
-    } else {
-      std::copy(slate, slate + k, last_slate);
-      std::copy(responses, responses + slot_floats, last_responses);
-      out->obs.first_step[i] = 0;
-    }
+    const bool episode_ended = done;
+    if (episode_ended) StartEpisode(i);  // auto-reset: new user, fresh candidates
+    RecordServedSlate(spec_, i, episode_ended, slate, responses, &out->obs);
     WriteObservation(i, &out->obs);
   }
 }

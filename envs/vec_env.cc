@@ -1,5 +1,7 @@
 #include "envs/vec_env.h"
 
+#include <algorithm>
+
 namespace slaterl {
 
 void ObsBatch::Allocate(const EnvSpec& spec) {
@@ -20,6 +22,46 @@ void StepBatch::Allocate(const EnvSpec& spec) {
   truncated.assign(n, 0);
   episode_return.assign(n, 0.0);
   episode_length.assign(n, 0);
+}
+
+void CheckObsBatchSizes(const EnvSpec& spec, const ObsBatch& obs) {
+  const size_t n = static_cast<size_t>(spec.num_envs), k = static_cast<size_t>(spec.slate_size);
+  SLATERL_CHECK(obs.first_step.size() == n);
+  SLATERL_CHECK(obs.user.size() == n * spec.user_dim);
+  SLATERL_CHECK(obs.docs.size() == n * spec.num_candidates * spec.doc_dim);
+  SLATERL_CHECK(obs.last_slate.size() == n * k);
+  SLATERL_CHECK(obs.last_responses.size() == n * k * spec.response_dim);
+}
+
+void CheckStepBatchSizes(const EnvSpec& spec, const SlateBatch& slates, const StepBatch& out) {
+  const size_t n = static_cast<size_t>(spec.num_envs), k = static_cast<size_t>(spec.slate_size);
+  SLATERL_CHECK(slates.items.size() == n * k);
+  SLATERL_CHECK(out.rewards.size() == n);
+  SLATERL_CHECK(out.responses.size() == n * k * spec.response_dim);
+  SLATERL_CHECK(out.terminated.size() == n && out.truncated.size() == n);
+  SLATERL_CHECK(out.episode_return.size() == n && out.episode_length.size() == n);
+  CheckObsBatchSizes(spec, out.obs);
+}
+
+void MarkAllFirstStep(ObsBatch* obs) {
+  std::fill(obs->last_slate.begin(), obs->last_slate.end(), -1);
+  std::fill(obs->last_responses.begin(), obs->last_responses.end(), 0.0f);
+  std::fill(obs->first_step.begin(), obs->first_step.end(), uint8_t{1});
+}
+
+void RecordServedSlate(const EnvSpec& spec, int i, bool episode_ended, const int32_t* slate,
+                       const float* responses, ObsBatch* obs) {
+  const int k = spec.slate_size, slot_floats = k * spec.response_dim;
+  int32_t* last_slate = obs->last_slate.data() + static_cast<size_t>(i) * k;
+  float* last_responses = obs->last_responses.data() + static_cast<size_t>(i) * slot_floats;
+  if (episode_ended) {
+    std::fill(last_slate, last_slate + k, -1);
+    std::fill(last_responses, last_responses + slot_floats, 0.0f);
+  } else {
+    std::copy(slate, slate + k, last_slate);
+    std::copy(responses, responses + slot_floats, last_responses);
+  }
+  obs->first_step[i] = episode_ended ? 1 : 0;
 }
 
 Status ValidateSlates(const EnvSpec& spec, const SlateBatch& slates) {

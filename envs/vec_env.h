@@ -86,6 +86,20 @@ class VecEnv {
   virtual void step(const SlateBatch& slates, StepBatch* out) = 0;
 };
 
+// Shared bookkeeping of the candidate envs (lts, interest_evolution, interest_exploration);
+// do-not-fork plumbing, so every env fills ObsBatch the same way.
+//
+// CHECKs that `obs` is sized for `spec` (a caller bug otherwise: batches come from Allocate).
+void CheckObsBatchSizes(const EnvSpec& spec, const ObsBatch& obs);
+// CHECKs that `slates` and `out` are sized for `spec`.
+void CheckStepBatchSizes(const EnvSpec& spec, const SlateBatch& slates, const StepBatch& out);
+// After a reset: no previous slate (-1), zero responses (ENVS.md §10 E4), first_step = 1.
+void MarkAllFirstStep(ObsBatch* obs);
+// After env i stepped: its next observation reports the slate just served and its responses, or,
+// when the episode ended (the env auto-reset), no slate, zero responses and first_step = 1.
+void RecordServedSlate(const EnvSpec& spec, int i, bool episode_ended, const int32_t* slate,
+                       const float* responses, ObsBatch* obs);
+
 // Checks that every slate entry is a valid candidate position, or -1 where spec.oracle_sentinel
 // (what step() assumes). InvalidArgument naming the first bad entry otherwise.
 Status ValidateSlates(const EnvSpec& spec, const SlateBatch& slates);

@@ -3,7 +3,6 @@
 #include <ctime>
 
 #include "core/files.h"
-#include "core/logging.h"
 #include "launch/report.h"
 
 namespace slaterl {

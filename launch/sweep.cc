@@ -95,6 +95,8 @@ std::string FormatSample(double v) {
 
 // The sweep file's text with the `sweep:` block blanked (line numbers kept), for the run loader.
 Result<std::string> BaseText(const std::string& text, const YAML::Node& root, const std::string& file) {
+  if (root.Style() == YAML::EmitterStyle::Flow)
+    return InvalidArgumentError(file + ": write the sweep file as a block mapping (one top-level key per line)");
   int sweep_line = -1, next_line = 1 << 30;
   for (const auto& kv : root) {
     const int line = kv.first.Mark().line;
@@ -105,8 +107,6 @@ Result<std::string> BaseText(const std::string& text, const YAML::Node& root, co
     const int line = kv.first.Mark().line;
     if (line > sweep_line) next_line = std::min(next_line, line);
   }
-  if (root.Mark().line == sweep_line || text.find('{') < text.find('\n') /* flow root */)
-    return InvalidArgumentError(file + ": write the sweep file as a block mapping (one top-level key per line)");
   std::stringstream in(text);
   std::string out;
   int n = 0;
@@ -130,7 +130,13 @@ Result<SweepPlan> LoadSweep(const std::string& path, const std::vector<std::stri
     return InvalidArgumentError(path + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
   }
   if (!root.IsMap()) return InvalidArgumentError(path + ": a sweep file must be a YAML mapping");
-  ASSIGN_OR_RETURN(const std::string base_text, BaseText(plan.source_text, root, path));
+  Result<std::string> base_or = InvalidArgumentError(path + ": unreadable top-level keys");
+  try {
+    base_or = BaseText(plan.source_text, root, path);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  ASSIGN_OR_RETURN(const std::string base_text, std::move(base_or));
   YAML::Node sweep = root["sweep"];
   if (!sweep.IsMap()) return KeyError(Where(path, sweep), "sweep", "expected a mapping");
   // `--set sweep.KEY=VALUE` changes the sweep section; every other --set changes each run's config.
@@ -542,6 +548,7 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
         auto summary = ReadFile(run_dir + "/summary.json");
         why = summary.ok() ? Tail(*summary, 300) : "no summary.json";
       }
+      progress.Finish();  // keep the in-place line below the log lines
       LOG(WARNING) << "sweep run " << r.id << " failed: " << why << " (log: " << dir << "/logs/" << r.id << ".log)";
     }
     steps_finished += r.timesteps_target;
@@ -576,6 +583,7 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
         finish(index, pid.status().ToString());
         continue;
       }
+      progress.Finish();
       LOG(INFO) << "sweep run " << r.id << " started (pid " << *pid << ")";
       running.push_back({*pid, index, 0});
     }
