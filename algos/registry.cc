@@ -26,6 +26,7 @@ AlgoContext MakeAlgoContext(const RunConfig& run, const EnvSpec& spec) {
   ctx.env_config = &run.env_config;
   ctx.replay_shards = static_cast<int>(run.cluster.GetInt("replay_shards"));
   ctx.learner_device = run.cluster.GetString("learner_device");
+  ctx.seed = DeriveSeed(run.seed, {kSeedLearner});
   return ctx;
 }
 

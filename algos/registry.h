@@ -22,6 +22,7 @@ struct AlgoContext {
   const Params* env_config = nullptr;
   int replay_shards = 1;               // cluster.replay_shards: tables are split across them
   std::string learner_device = "cpu";  // cluster.learner_device: auto | cpu | cuda
+  uint64_t seed = 0;                   // for the learner's initial weights (derived from the run seed)
 };
 
 // The context of `run` for environments of `spec` (every role builds its algorithm from this).

@@ -21,8 +21,8 @@ Schema StopSchema() {
       .Int("episodes_total", 0, 0, int64_t(1) << 50, "episodes",
            "Stop once this many training episodes have finished (0 = no limit).")
       .Double("time_total_s", 0.0, 0.0, 1e9, "s", "Stop after this much wall time (0 = no limit).")
-      .Double("episode_reward_mean", 0.0, -1e18, 1e18, "return",
-              "Stop once the smoothed training return reaches this value (used only when written).");
+      .OptionalDouble("episode_reward_mean", -1e18, 1e18, "return",
+                      "Stop once the smoothed training return reaches this value (unset = no threshold).");
 }
 
 Schema EvaluationSchema() {
@@ -211,6 +211,13 @@ Status ValidateSection(const YAML::Node& section, const Schema& schema, const st
     YAML::Node node = section.IsMap() ? section[k.name] : YAML::Node();
     if (!node.IsDefined() || node.IsNull()) {
       if (k.required) return KeyError(Where(source, section, path), path, "is required");
+      if (k.optional) {
+        ParamValue unset;
+        unset.type = k.type;
+        unset.unset = true;
+        out->Set(k.name, unset, /*is_explicit=*/false);
+        continue;
+      }
       auto v = ParseValue(k, k.default_text, "schema default", path);
       if (!v.ok()) return v.status();
       out->Set(k.name, std::move(v).value(), /*is_explicit=*/false);
@@ -268,7 +275,8 @@ void EmitSection(YAML::Emitter& out, const char* key, const Schema& schema, cons
   for (const auto& k : schema.keys()) {
     const ParamValue& v = params.values().at(k.name);
     out << YAML::Key << k.name << YAML::Value;
-    if (v.type == ValueType::kString) out << YAML::DoubleQuoted << v.s;
+    if (v.unset) out << YAML::Null;
+    else if (v.type == ValueType::kString) out << YAML::DoubleQuoted << v.s;
     else out << v.ToString();
   }
   out << YAML::EndMap;
@@ -402,7 +410,9 @@ void SchemaTable(std::ostringstream& out, const Schema& schema, const std::strin
     if (k.type == ValueType::kEnum) range = Join(k.choices);
     else if (k.type == ValueType::kInt || k.type == ValueType::kDouble) range = RangeText(k).substr(std::min<size_t>(4, RangeText(k).size()));
     out << "| `" << prefix << k.name << "` | " << ValueTypeName(k.type) << " | "
-        << (k.required ? "required" : "`" + (k.default_text.empty() ? std::string("\"\"") : k.default_text) + "`")
+        << (k.required ? "required"
+                       : k.optional ? "unset"
+                                    : "`" + (k.default_text.empty() ? std::string("\"\"") : k.default_text) + "`")
         << " | " << range << " | " << k.unit << " | " << k.doc << " |\n";
   }
   out << "\n";

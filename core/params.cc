@@ -108,6 +108,20 @@ Schema& Schema::Required(const std::string& name, ValueType type, const std::str
   return *this;
 }
 
+Schema& Schema::OptionalDouble(const std::string& name, double min, double max, const std::string& unit,
+                               const std::string& doc) {
+  KeySpec k;
+  k.name = name;
+  k.type = ValueType::kDouble;
+  k.optional = true;
+  k.min = min;
+  k.max = max;
+  k.unit = unit;
+  k.doc = doc;
+  keys_.push_back(k);
+  return *this;
+}
+
 const KeySpec* Schema::Find(const std::string& name) const {
   for (const auto& k : keys_)
     if (k.name == name) return &k;
@@ -115,6 +129,7 @@ const KeySpec* Schema::Find(const std::string& name) const {
 }
 
 std::string ParamValue::ToString() const {
+  if (unset) return "~";
   switch (type) {
     case ValueType::kInt: return std::to_string(i);
     case ValueType::kDouble: return FormatDouble(d);
@@ -140,8 +155,14 @@ int64_t Params::GetInt(const std::string& key) const {
   return v.i;
 }
 
+bool Params::IsSet(const std::string& key) const {
+  auto it = values_.find(key);
+  return it != values_.end() && !it->second.unset;
+}
+
 double Params::GetDouble(const std::string& key) const {
   const ParamValue& v = Get(key);
+  SLATERL_CHECK(!v.unset);
   if (v.type == ValueType::kInt) return static_cast<double>(v.i);
   SLATERL_CHECK(v.type == ValueType::kDouble);
   return v.d;

@@ -31,6 +31,7 @@ struct KeySpec {
   std::vector<std::string> choices;  // kEnum
   std::string unit;                  // "env steps", "s", "" ...
   std::string doc;
+  bool optional = false;             // may be unset (YAML null / absent); default unset
 };
 
 class Schema {
@@ -47,6 +48,9 @@ class Schema {
                const std::string& doc);
   Schema& Required(const std::string& name, ValueType type, const std::string& doc,
                    std::vector<std::string> choices = {});
+  // A number that is unset unless written (e.g. a stop threshold); read with Params::IsSet.
+  Schema& OptionalDouble(const std::string& name, double min, double max, const std::string& unit,
+                         const std::string& doc);
 
   const std::string& section() const { return section_; }
   const std::vector<KeySpec>& keys() const { return keys_; }
@@ -64,7 +68,8 @@ struct ParamValue {
   double d = 0.0;
   bool b = false;
   std::string s;
-  std::string ToString() const;  // YAML scalar text
+  bool unset = false;            // an optional key that was not given
+  std::string ToString() const;  // YAML scalar text ("~" when unset)
 };
 
 class Params {
@@ -74,6 +79,8 @@ class Params {
   bool GetBool(const std::string& key) const;
   const std::string& GetString(const std::string& key) const;  // kString or kEnum
   bool Has(const std::string& key) const { return values_.count(key) > 0; }
+  // False for an optional key that was not given (reading its value is then a CHECK failure).
+  bool IsSet(const std::string& key) const;
   // True when the user wrote the key (not filled from the default).
   bool IsExplicit(const std::string& key) const { return explicit_.count(key) > 0; }
 

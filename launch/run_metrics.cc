@@ -101,7 +101,7 @@ std::string RunMetrics::StopReason(const Params& stop, double time_total_s) cons
   if (episodes > 0 && episodes_total_ >= episodes) return "episodes_total";
   const double seconds = stop.GetDouble("time_total_s");
   if (seconds > 0 && time_total_s >= seconds) return "time_total_s";
-  if (stop.IsExplicit("episode_reward_mean")) {
+  if (stop.IsSet("episode_reward_mean")) {
     const double mean = episode_reward_mean();
     if (!std::isnan(mean) && mean >= stop.GetDouble("episode_reward_mean")) return "episode_reward_mean";
   }

@@ -590,6 +590,7 @@ Result<std::unique_ptr<Trainer>> CreateSlateQTrainer(const Params& config, const
   ASSIGN_OR_RETURN(SlateQSettings settings, MakeSettings(config, ctx));
   RETURN_IF_ERROR(CheckLearnerDevice(ctx.learner_device));
   try {
+    torch::manual_seed(ctx.seed);  // initial weights: a function of the run seed
     return std::unique_ptr<Trainer>(new SlateQTrainer(config, ctx, std::move(settings)));
   } catch (const c10::Error& e) {
     return InternalError(std::string("SlateQ trainer: ") + e.what_without_backtrace());

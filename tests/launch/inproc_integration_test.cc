@@ -60,3 +60,47 @@ TEST(InprocTest, DifferentSeedGivesDifferentMetrics) {
 
 }  // namespace
 }  // namespace slaterl
+
+namespace slaterl {
+namespace {
+
+using namespace testing_util;
+
+std::string LossColumn(const std::string& metrics) {
+  std::string out;
+  for (const auto& row : Lines(metrics)) {
+    double loss = 0, reward = 0;
+    out += (JsonGetNumber(row, "learner/loss", &loss) ? JsonNumber(loss) : "absent") + "/" +
+           (JsonGetNumber(row, "episode_reward_mean", &reward) ? JsonNumber(reward) : "absent") + " ";
+  }
+  return out;
+}
+
+// A LibTorch learner too: the initial weights derive from the run seed.
+TEST(InprocTest, SlateQRunsAreIdenticalWithTheSameSeed) {
+  const std::string dir = MakeTempDir("inproc-slateq");
+  const std::string yaml =
+      "env: interest_evolution\nenv_config: {num_candidates: 10, slate_size: 2}\nalgo: slateq\n"
+      "config: {learning_starts: 500, epsilon_warmup_timesteps: 500, epsilon_timesteps: 2000, optimizer: adam, lr: 0.001}\n"
+      "stop: {timesteps_total: 4000}\nevaluation: {final_episodes: 20}\n"
+      "cluster: {backend: inproc, num_actors: 2, num_envs_per_actor: 2}\n"
+      "reporting: {progress: off, interval_timesteps: 1000}\nseed: 4\n";
+  std::string columns[2];
+  for (int r = 0; r < 2; ++r) {
+    const std::string name = "run" + std::to_string(r);
+    WriteText(dir + "/" + name + ".yaml", yaml);
+    auto run = LoadRun(dir + "/" + name + ".yaml");
+    ASSERT_TRUE(run.ok());
+    LaunchOptions options;
+    options.run_dir = dir + "/" + name;
+    ASSERT_TRUE(Launch(*run, options).ok());
+    columns[r] = LossColumn(ReadText(dir + "/" + name + "/metrics.jsonl"));
+  }
+  EXPECT_EQ(columns[0], columns[1]);
+  // The learner trained: the last row reports a loss.
+  const size_t last = columns[0].rfind(' ', columns[0].size() - 2);
+  EXPECT_NE(columns[0].substr(last + 1, 6), "absent") << columns[0];
+}
+
+}  // namespace
+}  // namespace slaterl
