@@ -4,6 +4,7 @@
 //
 // This binary (tests/envs) replaces the global operator new to count allocations; keep it the only
 // replacement in tests/envs.
+#include "tests/envs/trace_json.h"
 #include "envs/lts.h"
 
 #include <algorithm>
@@ -636,132 +637,18 @@ TEST(EnvRegistryTest, PropagatesConfigErrorsAndRejectsEmptyBatch) {
 
 // ---- reference trace replay (RESULTS.md §3.1) ------------------------------------------------------
 
-// A minimal JSON reader, enough for the trace files (objects, arrays, numbers, strings, bools).
-struct Json {
-  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject } type = Type::kNull;
-  bool boolean = false;
-  double number = 0.0;
-  std::string string;
-  std::vector<Json> array;
-  std::vector<std::pair<std::string, Json>> object;
+using testing_envs::Json;
 
-  const Json& operator[](const std::string& key) const {
-    for (const auto& [k, v] : object)
-      if (k == key) return v;
-    ADD_FAILURE() << "missing JSON key " << key;
-    static const Json kNull;
-    return kNull;
-  }
-  const Json& operator[](size_t i) const { return array.at(i); }
-  size_t size() const { return type == Type::kArray ? array.size() : object.size(); }
-};
-
-class JsonParser {
- public:
-  explicit JsonParser(const std::string& text) : s_(text) {}
-  bool Parse(Json* out) {
-    if (!Value(out)) return false;
-    SkipSpace();
-    return pos_ == s_.size();
-  }
-
- private:
-  void SkipSpace() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-  }
-  bool Literal(const char* word) {
-    const std::string w(word);
-    if (s_.compare(pos_, w.size(), w) != 0) return false;
-    pos_ += w.size();
-    return true;
-  }
-  bool String(std::string* out) {
-    if (s_[pos_] != '"') return false;
-    ++pos_;
-    while (pos_ < s_.size() && s_[pos_] != '"') {
-      if (s_[pos_] == '\\') ++pos_;  // the traces hold no escapes beyond \" and \\ (none in fact)
-      out->push_back(s_[pos_++]);
-    }
-    if (pos_ >= s_.size()) return false;
-    ++pos_;
-    return true;
-  }
-  bool Value(Json* out) {
-    SkipSpace();
-    if (pos_ >= s_.size()) return false;
-    const char c = s_[pos_];
-    if (c == '{') {
-      out->type = Json::Type::kObject;
-      ++pos_;
-      SkipSpace();
-      if (s_[pos_] == '}') return ++pos_, true;
-      while (true) {
-        SkipSpace();
-        std::string key;
-        if (!String(&key)) return false;
-        SkipSpace();
-        if (s_[pos_++] != ':') return false;
-        Json v;
-        if (!Value(&v)) return false;
-        out->object.emplace_back(std::move(key), std::move(v));
-        SkipSpace();
-        if (s_[pos_] == ',') { ++pos_; continue; }
-        if (s_[pos_] == '}') return ++pos_, true;
-        return false;
-      }
-    }
-    if (c == '[') {
-      out->type = Json::Type::kArray;
-      ++pos_;
-      SkipSpace();
-      if (s_[pos_] == ']') return ++pos_, true;
-      while (true) {
-        Json v;
-        if (!Value(&v)) return false;
-        out->array.push_back(std::move(v));
-        SkipSpace();
-        if (s_[pos_] == ',') { ++pos_; continue; }
-        if (s_[pos_] == ']') return ++pos_, true;
-        return false;
-      }
-    }
-    if (c == '"') {
-      out->type = Json::Type::kString;
-      return String(&out->string);
-    }
-    if (Literal("true")) { out->type = Json::Type::kBool; out->boolean = true; return true; }
-    if (Literal("false")) { out->type = Json::Type::kBool; return true; }
-    if (Literal("null")) return true;
-    const char* begin = s_.c_str() + pos_;
-    char* end = nullptr;
-    out->number = std::strtod(begin, &end);  // correctly rounded: full double precision survives
-    if (end == begin) return false;
-    out->type = Json::Type::kNumber;
-    pos_ += static_cast<size_t>(end - begin);
-    return true;
-  }
-
-  const std::string& s_;
-  size_t pos_ = 0;
-};
-
-std::vector<Json> ReadJsonLines(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::vector<Json> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    Json j;
-    EXPECT_TRUE(JsonParser(line).Parse(&j)) << "bad JSON line " << lines.size() + 1;
-    lines.push_back(std::move(j));
-  }
+std::vector<Json> ReadTrace(const std::string& path) {
+  bool ok = false;
+  std::vector<Json> lines = testing_envs::ReadJsonLines(path, &ok);
+  EXPECT_TRUE(ok) << "cannot read " << path;
   return lines;
 }
 
 TEST(LtsTest, ReplaysReferenceTraceWithInjectedNoise) {
   const auto lines =
-      ReadJsonLines(std::string(SLATERL_SOURCE_DIR) + "/tests/data/lts_default_random.jsonl");
+      ReadTrace(std::string(SLATERL_SOURCE_DIR) + "/tests/data/lts_default_random.jsonl");
   ASSERT_EQ(lines.size(), 122u);  // 2 episodes × (1 reset + 60 steps)
   const LtsConfig config;         // LTS-default
   const LtsDynamics dynamics(config);
