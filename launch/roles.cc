@@ -56,6 +56,15 @@ Hello MakeHello(const RoleOptions& options, const RoleContext& ctx) {
   return hello;
 }
 
+// The role's control channel to the launcher, connected (Hello sent).
+Result<std::unique_ptr<ControlClient>> ConnectControl(zmq::context_t& zmq_context, const RoleOptions& options,
+                                                      const RoleContext& ctx) {
+  auto control = std::make_unique<ControlClient>(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
+                                                 ctx.heartbeat_interval, ctx.liveness);
+  RETURN_IF_ERROR(control->Connect());
+  return control;
+}
+
 // Subscriber side of weight broadcasts: SUB for new versions plus a DEALER that asks the
 // learner once for the current version (late joiners miss earlier PUB messages).
 class WeightsReceiver {
@@ -103,9 +112,8 @@ class WeightsReceiver {
 Status RunActor(const RoleOptions& options) {
   ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
   zmq::context_t zmq_context(1);
-  ControlClient control(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
-                        ctx.heartbeat_interval, ctx.liveness);
-  RETURN_IF_ERROR(control.Connect());
+  ASSIGN_OR_RETURN(std::unique_ptr<ControlClient> control_client, ConnectControl(zmq_context, options, ctx));
+  ControlClient& control = *control_client;
   const int shard = options.id % static_cast<int>(ctx.endpoints.shard_insert.size());
   SocketOptions push_options;
   push_options.send_hwm = 8;  // bounded: a slow shard pushes back on the actor
@@ -165,9 +173,8 @@ Status RunActor(const RoleOptions& options) {
 Status RunLearner(const RoleOptions& options) {
   ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
   zmq::context_t zmq_context(1);
-  ControlClient control(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
-                        ctx.heartbeat_interval, ctx.liveness);
-  RETURN_IF_ERROR(control.Connect());
+  ASSIGN_OR_RETURN(std::unique_ptr<ControlClient> control_client, ConnectControl(zmq_context, options, ctx));
+  ControlClient& control = *control_client;
   ASSIGN_OR_RETURN(auto learner, LearnerCore::Create(ctx.run, *ctx.objects.env, *ctx.objects.algo));
   SocketOptions pub_options;
   pub_options.send_hwm = 16;
@@ -260,9 +267,8 @@ Status RunLearner(const RoleOptions& options) {
 Status RunEvaluator(const RoleOptions& options) {
   ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
   zmq::context_t zmq_context(1);
-  ControlClient control(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
-                        ctx.heartbeat_interval, ctx.liveness);
-  RETURN_IF_ERROR(control.Connect());
+  ASSIGN_OR_RETURN(std::unique_ptr<ControlClient> control_client, ConnectControl(zmq_context, options, ctx));
+  ControlClient& control = *control_client;
   WeightsReceiver weights_receiver;
   RETURN_IF_ERROR(weights_receiver.Open(zmq_context, ctx, MakeHello(options, ctx)));
   ASSIGN_OR_RETURN(auto evaluator, EvaluatorCore::Create(ctx.run, *ctx.objects.env, *ctx.objects.algo));
