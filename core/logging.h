@@ -31,13 +31,19 @@ class LogLine {
   std::ostringstream stream_;
 };
 
+// Turns `LogLine(...) << ...` into void for the LOG macro's conditional expression.
+struct LogVoidify {
+  void operator&(const LogLine&) {}
+};
+
 }  // namespace slaterl
 
 #define SLATERL_LOG_DEBUG ::slaterl::LogLevel::kDebug
 #define SLATERL_LOG_INFO ::slaterl::LogLevel::kInfo
 #define SLATERL_LOG_WARNING ::slaterl::LogLevel::kWarning
 #define SLATERL_LOG_ERROR ::slaterl::LogLevel::kError
-#define LOG(level)                                                     \
-  if (SLATERL_LOG_##level < ::slaterl::MinLogLevel()) {               \
-  } else                                                               \
-    ::slaterl::LogLine(SLATERL_LOG_##level)
+// An expression (not an if/else), so `if (x) LOG(INFO) << ...;` nests safely.
+#define LOG(level)                                                 \
+  (SLATERL_LOG_##level < ::slaterl::MinLogLevel())                 \
+      ? (void)0                                                    \
+      : ::slaterl::LogVoidify() & ::slaterl::LogLine(SLATERL_LOG_##level)

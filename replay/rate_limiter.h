@@ -51,6 +51,15 @@ class RateLimiter {
   void RecordInsert(int64_t num_items) { inserted_items_ += num_items; }
   void RecordSample(int64_t num_items) { sampled_items_ += num_items; }
 
+  // The cumulative counts behind balance(), for checkpoints (replay/table_checkpoint.h), and
+  // their restore into a fresh limiter (both ≥ 0; the caller checks).
+  int64_t inserted_items() const { return inserted_items_; }
+  int64_t sampled_items() const { return sampled_items_; }
+  void RestoreCounts(int64_t inserted_items, int64_t sampled_items) {
+    inserted_items_ = inserted_items;
+    sampled_items_ = sampled_items;
+  }
+
   // The largest sample the limiter can always eventually serve: a request of at most this many
   // items cannot be starved by the buffer as long as inserts keep coming (2·error_buffer −
   // samples_per_insert, rounded down); unbounded (INT64_MAX) when the limiter is off.

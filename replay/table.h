@@ -163,6 +163,39 @@ class Table {
   // Priorities() and size().
   void Close();
 
+  // ---- checkpoints (replay/table_checkpoint.{h,cc}: file format and details) ----------------
+
+  // What one SaveCheckpoint did.
+  struct CheckpointStats {
+    // How long the table's mutex was held to copy the state out: inserts, samples and priority
+    // updates were blocked this long (the pause the checkpoint costs the shard).
+    std::chrono::nanoseconds insert_pause{0};
+    std::chrono::nanoseconds total{0};  // the whole call: copy, checksum, write, fsync, rename
+    int64_t items = 0;                  // items written
+    int64_t bytes = 0;                  // size of the file
+  };
+
+  // Writes every stored item (with its key and, for kPrioritized, its priority), the ring
+  // position, the next key, the running maximum priority, the counters and the rate limiter's
+  // counts to `path`, atomically (WriteFileAtomic: a crash leaves the old file or the new one).
+  // Holds the mutex only while copying the state into a buffer (allocated beforehand, for
+  // capacity items); the checksum and the write happen after releasing it. Works on a closed
+  // table too. Fills `*stats` when given. Returns OK; ResourceExhausted (no memory for the
+  // buffer); Unavailable (the file cannot be written; the old file, if any, is left as it was).
+  Status SaveCheckpoint(const std::string& path, CheckpointStats* stats = nullptr) const;
+
+  // Creates a table from `spec` holding exactly what the checkpoint at `path` holds: the same
+  // items in the same slots with the same keys and priorities, the same next key, running maximum
+  // priority, counters and rate-limiter counts (so the same Rng draws sample the same items).
+  // `spec` must match the saved kind, capacity, item_size and (kPrioritized) priority_exponent;
+  // the other fields (name, min_size, rate-limiter settings, initial_priority) come from `spec`.
+  // Returns the table; NotFound (no file at `path`); DataLoss naming `path` (truncated, corrupt —
+  // bad magic or checksum — inconsistent, or of an unknown format version); InvalidArgument
+  // (`spec` is invalid or does not match the checkpoint); ResourceExhausted (no memory).
+  // Never returns a partially restored table.
+  static Result<std::unique_ptr<Table>> LoadCheckpoint(const ReplayTableSpec& spec,
+                                                       const std::string& path);
+
   // ---- inspection ------------------------------------------------------------------------------
 
   // Keys of the stored items, oldest first.
