@@ -165,6 +165,8 @@ Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options_i
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string stop_reason = outcome.ok() ? *outcome : "error";
   const std::string error = outcome.ok() ? "" : outcome.status().ToString();
+  if (metrics.has_final_eval())
+    RETURN_IF_ERROR(dir.AddFinalEvaluation(metrics.timesteps_total(), metrics.final_eval()));
   RETURN_IF_ERROR(dir.WriteSummary(SummaryJson(run, dir.path(), stop_reason, metrics, wall_s, error)));
   if (!outcome.ok()) return outcome.status().WithContext("run " + dir.path());
 

@@ -70,6 +70,16 @@ std::string TensorBoardTag(const std::string& key) {
   return key;
 }
 
+Status RunDirectory::AddFinalEvaluation(int64_t step, const std::map<std::string, double>& final_eval) {
+  std::vector<std::pair<std::string, float>> scalars;
+  for (const auto& kv : final_eval) {
+    if (kv.first == "eval/final") continue;
+    const std::string name = kv.first.rfind("eval/", 0) == 0 ? kv.first.substr(5) : kv.first;
+    scalars.emplace_back("final_eval/" + name, static_cast<float>(kv.second));
+  }
+  return events_.AddScalars(step, scalars);
+}
+
 Status RunDirectory::WriteSummary(const std::string& json) {
   return WriteFileAtomic(path_ + "/summary.json", json + "\n");
 }

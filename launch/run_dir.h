@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "core/config.h"
@@ -30,6 +31,8 @@ class RunDirectory {
   // Appends the row (a flat JSON object) to metrics.jsonl and its numbers to the event file.
   Status AppendMetricsRow(const std::string& json_row);
   Status WriteSummary(const std::string& json);
+  // Writes the final evaluation's numbers to the event file as final_eval/<name> at `step`.
+  Status AddFinalEvaluation(int64_t step, const std::map<std::string, double>& final_eval);
 
  private:
   explicit RunDirectory(std::string path) : path_(std::move(path)) {}

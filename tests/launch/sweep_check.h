@@ -99,7 +99,9 @@ inline int ExpectReportMatchesResults(const std::string& sweep_dir, const std::s
   std::sort(by_mean.begin(), by_mean.end());
   for (size_t r = 0; r < by_mean.size(); ++r)
     for (const auto& p : points)
-      if (p.at("point") == by_mean[r].second) EXPECT_EQ(std::stoi(p.at("rank")), static_cast<int>(r + 1)) << p.at("point");
+      if (p.at("point") == by_mean[r].second) {
+        EXPECT_EQ(std::stoi(p.at("rank")), static_cast<int>(r + 1)) << p.at("point");
+      }
   return static_cast<int>(points.size());
 }
 

@@ -90,7 +90,9 @@ TEST(SweepIntegrationTest, KilledSweepFinishesOnlyTheMissingRuns) {
   for (const auto& row : ReadCsv(out + "/results.csv")) {
     const bool broken = row.at("point") == "broken";
     EXPECT_EQ(row.at("status"), broken ? "failed" : "ok") << row.at("run_id");
-    if (!broken) EXPECT_FALSE(row.at("final").empty()) << row.at("run_id");
+    if (!broken) {
+      EXPECT_FALSE(row.at("final").empty()) << row.at("run_id");
+    }
   }
   EXPECT_NE(ReadText(out + "/report.md").find("slate_size"), std::string::npos);  // why broken failed
   EXPECT_EQ(ExpectReportMatchesResults(out, "random", 0.05), 3);
