@@ -1,5 +1,6 @@
 // Tests of actors/episode_runner: RunEpisodes (counting, ordering, determinism, errors) and the
 // `eval --json` line.
+
 #include "actors/episode_runner.h"
 
 #include <cmath>
@@ -13,9 +14,12 @@
 #include "core/rng.h"
 #include "core/stats.h"
 #include "envs/lts.h"
+#include "tests/envs/env_test_util.h"
 
 namespace slaterl {
 namespace {
+
+using testing_envs::Buffers;
 
 std::unique_ptr<LtsVecEnv> MakeLts(int num_envs, int time_budget) {
   LtsConfig config;
@@ -97,12 +101,8 @@ TEST(EpisodeRunnerTest, OrdersEpisodesByStepThenEnvIndex) {
   auto manual_env = MakeLts(n, budget);
   auto manual_policy = MakeBaseline("random", *manual_env);
   const EnvSpec& spec = manual_env->spec();
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
+  Buffers buffers(spec);
+  auto& [obs, slates, out] = buffers;
   Rng rng(DeriveSeed(9, {kSeedPolicy}));
   manual_env->reset(9, &obs);
   std::vector<double> expected;

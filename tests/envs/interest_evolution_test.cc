@@ -29,7 +29,8 @@
 namespace slaterl {
 namespace {
 
-using testing_envs::AllocationCount;
+using testing_envs::AllocationRun;
+using testing_envs::CountAllocationsWhilePlaying;
 using testing_envs::BoolValue;
 using testing_envs::Buffers;
 using testing_envs::ChiSquareSurvival;
@@ -707,24 +708,9 @@ TEST(InterestEvolutionTest, ResetAndStepAllocateNothing) {
   std::vector<std::unique_ptr<Policy>> policies;
   for (const char* name : {"random", "random_md", "greedy", "oracle", "first"})
     policies.push_back(MakePolicy(name, spec));
-  Buffers b(spec);
-  Rng rng(1);
-  env->reset(0, &b.obs);
-
-  const int64_t before = AllocationCount();
-  int64_t terminated = 0;
-  for (uint64_t round = 0; round < 20; ++round) {
-    env->reset(round, &b.obs);
-    Policy& policy = *policies[round % policies.size()];
-    policy.act(b.obs, rng, &b.slates);
-    for (int t = 0; t < 100; ++t) {
-      env->step(b.slates, &b.out);
-      policy.act(b.out.obs, rng, &b.slates);
-      terminated += b.out.terminated[0];
-    }
-  }
-  EXPECT_EQ(AllocationCount() - before, 0);
-  EXPECT_GT(terminated, 0);
+  const AllocationRun run = CountAllocationsWhilePlaying(*env, policies, /*rounds=*/20, /*steps_per_round=*/100);
+  EXPECT_EQ(run.allocations, 0);
+  EXPECT_GT(run.terminated, 0);
 }
 
 // ---- configuration ---------------------------------------------------------------------------

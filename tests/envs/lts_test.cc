@@ -4,7 +4,7 @@
 //
 // This binary (tests/envs) replaces the global operator new to count allocations; keep it the only
 // replacement in tests/envs.
-#include "tests/envs/trace_json.h"
+
 #include "envs/lts.h"
 
 #include <algorithm>
@@ -26,6 +26,8 @@
 #include "core/stats.h"
 #include "envs/registry.h"
 #include "tests/envs/allocation_counter.h"
+#include "tests/envs/env_test_util.h"
+#include "tests/envs/trace_json.h"
 
 // ---- counting global allocator ------------------------------------------------------------------
 
@@ -67,6 +69,11 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace slaterl {
 namespace {
+
+using testing_envs::Buffers;
+
+using testing_envs::AllocationRun;
+using testing_envs::CountAllocationsWhilePlaying;
 
 // ---- helpers --------------------------------------------------------------------------------------
 
@@ -120,12 +127,8 @@ std::vector<StepRecord> Rollout(VecEnv& env, uint64_t seed, int steps, uint64_t 
   ctx.env_spec = spec;
   auto policy = CreateBaseline("random", ctx);
   EXPECT_TRUE(policy.ok());
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
+  Buffers buffers(spec);
+  auto& [obs, slates, out] = buffers;
   Rng rng(policy_seed);
   env.reset(seed, &obs);
   std::vector<StepRecord> records;
@@ -175,12 +178,8 @@ TEST(LtsTest, EpisodesLastExactlyTimeBudgetSteps) {
   config.time_budget = 7;
   auto env = MakeEnv(config, /*num_envs=*/3);
   const EnvSpec& spec = env->spec();
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
+  Buffers buffers(spec);
+  auto& [obs, slates, out] = buffers;
   env->reset(/*seed=*/5, &obs);
   int finished = 0;
   for (int t = 1; t <= 5 * 7; ++t) {
@@ -208,12 +207,8 @@ TEST(LtsTest, EpisodeReturnIsTheSumOfUnclippedRewards) {
   config.choc_mean = config.kale_mean = 10.0;  // median engagement e^5 ≈ 148: clipping is common
   auto env = MakeEnv(config, /*num_envs=*/2);
   const EnvSpec& spec = env->spec();
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
+  Buffers buffers(spec);
+  auto& [obs, slates, out] = buffers;
   env->reset(/*seed=*/11, &obs);
   std::vector<double> sums(2, 0.0);
   int clipped = 0;
@@ -270,12 +265,8 @@ TEST(LtsTest, ObservationCarriesPreviousSlateAndResponses) {
   config.time_budget = 3;
   auto env = MakeEnv(config, 1);
   const EnvSpec& spec = env->spec();
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
+  Buffers buffers(spec);
+  auto& [obs, slates, out] = buffers;
   env->reset(1, &obs);
   EXPECT_EQ(obs.first_step[0], 1);
   EXPECT_EQ(obs.last_slate, std::vector<int32_t>({-1, -1, -1}));
@@ -300,12 +291,8 @@ TEST(LtsTest, ObserveSatisfactionReportsHiddenSatisfaction) {
   config.sensitivity = 0.06;
   auto env = MakeEnv(config, 2);
   const EnvSpec& spec = env->spec();
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
+  Buffers buffers(spec);
+  auto& [obs, slates, out] = buffers;
   env->reset(9, &obs);
   for (int i = 0; i < 2; ++i) EXPECT_EQ(obs.user[i], static_cast<float>(env->satisfaction(i)));
   for (int t = 0; t < 10; ++t) {
@@ -386,12 +373,8 @@ void ExpectMatchesReference(const LtsConfig& config, int num_envs, uint64_t seed
   auto env = MakeEnv(config, num_envs);
   const EnvSpec& spec = env->spec();
   std::vector<ReferenceLts> refs(num_envs, ReferenceLts(config));
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
+  Buffers buffers(spec);
+  auto& [obs, slates, out] = buffers;
   env->reset(seed, &obs);
   for (int i = 0; i < num_envs; ++i) refs[i].Reset(seed, i);
   Rng slate_rng(99);
@@ -514,30 +497,9 @@ TEST(LtsTest, ResetAndStepAllocateNothing) {
     ASSERT_TRUE(policy.ok()) << policy.status().ToString();
     policies.push_back(std::move(policy).value());
   }
-  ObsBatch obs;
-  obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch out;
-  out.Allocate(spec);
-  Rng rng(1);
-  env->reset(0, &obs);
-
-  const int64_t before = g_allocations.load();
-  int64_t terminated = 0;
-  for (uint64_t round = 0; round < 20; ++round) {
-    env->reset(round, &obs);
-    Policy& policy = *policies[round % policies.size()];
-    policy.act(obs, rng, &slates);
-    for (int t = 0; t < 100; ++t) {
-      env->step(slates, &out);
-      policy.act(out.obs, rng, &slates);
-      terminated += out.terminated[0];
-    }
-  }
-  const int64_t after = g_allocations.load();
-  EXPECT_EQ(after - before, 0);
-  EXPECT_GT(terminated, 0);
+  const AllocationRun run = CountAllocationsWhilePlaying(*env, policies, /*rounds=*/20, /*steps_per_round=*/100);
+  EXPECT_EQ(run.allocations, 0);
+  EXPECT_GT(run.terminated, 0);
 }
 
 // ---- configuration -------------------------------------------------------------------------------

@@ -28,7 +28,8 @@
 namespace slaterl {
 namespace {
 
-using testing_envs::AllocationCount;
+using testing_envs::AllocationRun;
+using testing_envs::CountAllocationsWhilePlaying;
 using testing_envs::BoolValue;
 using testing_envs::Buffers;
 using testing_envs::DoubleValue;
@@ -831,26 +832,11 @@ TEST(TopicsTest, ResetStepAndBaselinesAllocateNothing) {
   std::vector<std::unique_ptr<Policy>> policies;
   for (const char* name : {"random", "random_md", "oracle"})
     policies.push_back(MakePolicy(name, spec));
-  Buffers b(spec);
-  Rng rng(1);
   std::vector<float> u(kDim);
-  env->reset(0, &b.obs);
-
-  const int64_t before = AllocationCount();
-  int64_t terminated = 0;
-  for (uint64_t round = 0; round < 12; ++round) {
-    env->reset(round, &b.obs);
-    Policy& policy = *policies[round % policies.size()];
-    policy.act(b.obs, rng, &b.slates);
-    for (int t = 0; t < 60; ++t) {
-      env->step(b.slates, &b.out);
-      env->EffectiveUser(static_cast<int>(t % 8), /*preview=*/true, u.data());
-      policy.act(b.out.obs, rng, &b.slates);
-      terminated += b.out.terminated[0];
-    }
-  }
-  EXPECT_EQ(AllocationCount() - before, 0);
-  EXPECT_GT(terminated, 0);
+  const std::function<void(int)> preview = [&](int t) { env->EffectiveUser(t % 8, /*preview=*/true, u.data()); };
+  const AllocationRun run = CountAllocationsWhilePlaying(*env, policies, /*rounds=*/12, /*steps_per_round=*/60, preview);
+  EXPECT_EQ(run.allocations, 0);
+  EXPECT_GT(run.terminated, 0);
 }
 
 // ---- configuration ------------------------------------------------------------------------------
