@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "algos/registry.h"
+#include "tests/envs/env_test_util.h"
 
 namespace slaterl {
 namespace {
@@ -34,9 +35,7 @@ AlgoContext MakeContext(const EnvSpec& spec) {
 }
 
 std::unique_ptr<Policy> MakePolicy(const std::string& name, const EnvSpec& spec) {
-  auto policy = CreateBaseline(name, MakeContext(spec));
-  EXPECT_TRUE(policy.ok()) << policy.status().ToString();
-  return policy.ok() ? std::move(policy).value() : nullptr;
+  return testing_envs::Unwrap(CreateBaseline(name, MakeContext(spec)));
 }
 
 // An LTS observation batch whose candidates have the given clickbait scores (one row per env).

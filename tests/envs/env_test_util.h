@@ -8,6 +8,12 @@
 #include <map>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <utility>
+
+#include "algos/registry.h"
 #include "core/params.h"
 #include "envs/vec_env.h"
 
@@ -36,6 +42,21 @@ inline Params MakeParams(const std::map<std::string, ParamValue>& values) {
   Params params;
   for (const auto& [key, value] : values) params.Set(key, value, /*is_explicit=*/true);
   return params;
+}
+
+// The value of a Result, failing the test (and returning nullptr) on an error.
+template <typename T>
+std::unique_ptr<T> Unwrap(Result<std::unique_ptr<T>> result) {
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  return result.ok() ? std::move(result).value() : nullptr;
+}
+
+// The baseline policy `name` for envs of `spec` (nullptr and a test failure if there is none).
+inline std::unique_ptr<Policy> MakePolicy(const std::string& name, const EnvSpec& spec) {
+  AlgoContext ctx;
+  ctx.env_name = spec.name;
+  ctx.env_spec = spec;
+  return Unwrap(CreateBaseline(name, ctx));
 }
 
 // The three buffers a step loop needs, allocated once for `spec`.

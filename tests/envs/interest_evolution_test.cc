@@ -29,6 +29,8 @@
 namespace slaterl {
 namespace {
 
+using testing_envs::MakePolicy;
+
 using testing_envs::AllocationRun;
 using testing_envs::CountAllocationsWhilePlaying;
 using testing_envs::BoolValue;
@@ -46,21 +48,10 @@ constexpr double kVideoLength = 4.0;
 constexpr double kStepPenalty = 0.5;
 constexpr double kUserUpdateAlpha = 0.9 / 3.4;
 
-std::unique_ptr<InterestEvolutionVecEnv> MakeEnv(const InterestEvolutionConfig& config,
-                                                 int num_envs) {
-  auto env = InterestEvolutionVecEnv::Create(config, num_envs);
-  EXPECT_TRUE(env.ok()) << env.status().ToString();
-  return std::move(env).value();
+std::unique_ptr<InterestEvolutionVecEnv> MakeEnv(const InterestEvolutionConfig& config, int num_envs) {
+  return testing_envs::Unwrap(InterestEvolutionVecEnv::Create(config, num_envs));
 }
 
-std::unique_ptr<Policy> MakePolicy(const std::string& name, const EnvSpec& spec) {
-  AlgoContext ctx;
-  ctx.env_name = spec.name;
-  ctx.env_spec = spec;
-  auto policy = CreateBaseline(name, ctx);
-  EXPECT_TRUE(policy.ok()) << policy.status().ToString();
-  return std::move(policy).value();
-}
 
 // ---- spec, layouts, distributions ---------------------------------------------------------------
 

@@ -25,6 +25,8 @@
 namespace slaterl {
 namespace {
 
+using testing_envs::MakePolicy;
+
 using testing_envs::AllocationRun;
 using testing_envs::CountAllocationsWhilePlaying;
 using testing_envs::BoolValue;
@@ -35,21 +37,10 @@ using testing_envs::IntValue;
 using testing_envs::MakeParams;
 using testing_envs::PearsonChiSquare;
 
-std::unique_ptr<InterestExplorationVecEnv> MakeEnv(const InterestExplorationConfig& config,
-                                                   int num_envs) {
-  auto env = InterestExplorationVecEnv::Create(config, num_envs);
-  EXPECT_TRUE(env.ok()) << env.status().ToString();
-  return std::move(env).value();
+std::unique_ptr<InterestExplorationVecEnv> MakeEnv(const InterestExplorationConfig& config, int num_envs) {
+  return testing_envs::Unwrap(InterestExplorationVecEnv::Create(config, num_envs));
 }
 
-std::unique_ptr<Policy> MakePolicy(const std::string& name, const EnvSpec& spec) {
-  AlgoContext ctx;
-  ctx.env_name = spec.name;
-  ctx.env_spec = spec;
-  auto policy = CreateBaseline(name, ctx);
-  EXPECT_TRUE(policy.ok()) << policy.status().ToString();
-  return std::move(policy).value();
-}
 
 // ---- spec, layouts, distributions -----------------------------------------------------------------
 

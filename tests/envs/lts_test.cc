@@ -77,35 +77,13 @@ using testing_envs::CountAllocationsWhilePlaying;
 
 // ---- helpers --------------------------------------------------------------------------------------
 
-ParamValue IntValue(int64_t v) {
-  ParamValue p;
-  p.type = ValueType::kInt;
-  p.i = v;
-  return p;
-}
-ParamValue DoubleValue(double v) {
-  ParamValue p;
-  p.type = ValueType::kDouble;
-  p.d = v;
-  return p;
-}
-ParamValue BoolValue(bool v) {
-  ParamValue p;
-  p.type = ValueType::kBool;
-  p.b = v;
-  return p;
-}
-
-Params MakeParams(const std::map<std::string, ParamValue>& values) {
-  Params params;
-  for (const auto& [key, value] : values) params.Set(key, value, /*is_explicit=*/true);
-  return params;
-}
+using testing_envs::BoolValue;
+using testing_envs::DoubleValue;
+using testing_envs::IntValue;
+using testing_envs::MakeParams;
 
 std::unique_ptr<LtsVecEnv> MakeEnv(const LtsConfig& config, int num_envs) {
-  auto env = LtsVecEnv::Create(config, num_envs);
-  EXPECT_TRUE(env.ok()) << env.status().ToString();
-  return std::move(env).value();
+  return testing_envs::Unwrap(LtsVecEnv::Create(config, num_envs));
 }
 
 // Everything one step of a batch produced, for trajectory comparisons.

@@ -20,9 +20,12 @@
 #include "core/rng.h"
 #include "core/stats.h"
 #include "envs/topics.h"
+#include "tests/envs/env_test_util.h"
 
 namespace slaterl {
 namespace {
+
+using testing_envs::MakePolicy;
 
 constexpr double kFamilyAlpha = 0.01;
 constexpr int64_t kEpisodes = 2000;
@@ -51,14 +54,6 @@ TopicsConfig FocusedConfig(TopicsVariant variant) {
   return c;
 }
 
-std::unique_ptr<Policy> MakePolicy(const char* name, const EnvSpec& spec) {
-  AlgoContext ctx;
-  ctx.env_name = spec.name;
-  ctx.env_spec = spec;
-  auto policy = CreateBaseline(name, ctx);
-  EXPECT_TRUE(policy.ok()) << policy.status().ToString();
-  return std::move(policy).value();
-}
 
 // Plays kEpisodes episodes the way RunEpisodes does (policy stream DeriveSeed(seed, {kSeedPolicy}),
 // episodes counted by step, then env index) and also records each episode's reset clicks.

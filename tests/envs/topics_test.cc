@@ -28,6 +28,8 @@
 namespace slaterl {
 namespace {
 
+using testing_envs::MakePolicy;
+
 using testing_envs::AllocationRun;
 using testing_envs::CountAllocationsWhilePlaying;
 using testing_envs::BoolValue;
@@ -59,19 +61,9 @@ TopicsConfig Config(TopicsVariant variant = TopicsVariant::kTopDown,
 }
 
 std::unique_ptr<TopicsVecEnv> MakeEnv(const TopicsConfig& config, int num_envs) {
-  auto env = TopicsVecEnv::Create(config, num_envs);
-  EXPECT_TRUE(env.ok()) << env.status().ToString();
-  return env.ok() ? std::move(env).value() : nullptr;
+  return testing_envs::Unwrap(TopicsVecEnv::Create(config, num_envs));
 }
 
-std::unique_ptr<Policy> MakePolicy(const std::string& name, const EnvSpec& spec) {
-  AlgoContext ctx;
-  ctx.env_name = spec.name;
-  ctx.env_spec = spec;
-  auto policy = CreateBaseline(name, ctx);
-  EXPECT_TRUE(policy.ok()) << policy.status().ToString();
-  return policy.ok() ? std::move(policy).value() : nullptr;
-}
 
 // σ(slope·(E_j·u / max_score − offset)) in float, straight from ENVS.md §6.5.
 float Relevance(const TopicsEmbeddings& e, int32_t item, const float* u) {

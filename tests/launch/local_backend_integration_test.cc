@@ -98,19 +98,29 @@ TEST(LocalBackendTest, KilledActorIsRestartedAndTheRunCompletes) {
   EXPECT_FALSE(ProcessAlive(actor));
 }
 
-TEST(LocalBackendTest, KilledLauncherLeavesNoOrphans) {
-  const std::string dir = MakeTempDir("orphan");
+// Starts a 2-actor, 2-shard run that lasts long enough for the test to interfere, and waits until
+// all six processes have started and `min_rows` metrics rows exist. Returns the launcher's pid
+// and fills `children` with the role processes' pids.
+pid_t StartLongRun(const std::string& dir, size_t min_rows, std::vector<pid_t>* children) {
   WriteText(dir + "/run.yaml", SmallRunYaml("{time_total_s: 120}", 2));
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"},
                                       dir + "/launcher.log");
-  std::vector<pid_t> children;
-  ASSERT_TRUE(WaitUntil([&] {
+  const bool started = WaitUntil([&] {
     const std::string log = ReadText(dir + "/launcher.log");
-    children.clear();
+    children->clear();
     for (const char* role : {"shard-0", "shard-1", "learner-0", "evaluator-0", "actor-0", "actor-1"})
-      if (pid_t pid = FindPid(log, role)) children.push_back(pid);
-    return children.size() == 6 && !ReadText(dir + "/run/metrics.jsonl").empty();
-  }, std::chrono::seconds(30))) << ReadText(dir + "/launcher.log");
+      if (pid_t pid = FindPid(log, role)) children->push_back(pid);
+    return children->size() == 6 && Lines(ReadText(dir + "/run/metrics.jsonl")).size() >= min_rows;
+  }, std::chrono::seconds(30));
+  EXPECT_TRUE(started) << ReadText(dir + "/launcher.log");
+  return launcher;
+}
+
+TEST(LocalBackendTest, KilledLauncherLeavesNoOrphans) {
+  const std::string dir = MakeTempDir("orphan");
+  std::vector<pid_t> children;
+  const pid_t launcher = StartLongRun(dir, /*min_rows=*/1, &children);
+  ASSERT_EQ(children.size(), 6u);
   for (pid_t pid : children) ASSERT_TRUE(ProcessAlive(pid)) << "pid " << pid;
   ASSERT_EQ(::kill(launcher, SIGKILL), 0);
   WaitForExit(launcher, std::chrono::seconds(10));
@@ -121,17 +131,9 @@ TEST(LocalBackendTest, KilledLauncherLeavesNoOrphans) {
 
 TEST(LocalBackendTest, InterruptStopsEveryProcessCleanly) {
   const std::string dir = MakeTempDir("sigint");
-  WriteText(dir + "/run.yaml", SmallRunYaml("{time_total_s: 120}", 2));
-  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"},
-                                      dir + "/launcher.log");
   std::vector<pid_t> children;
-  ASSERT_TRUE(WaitUntil([&] {
-    const std::string log = ReadText(dir + "/launcher.log");
-    children.clear();
-    for (const char* role : {"shard-0", "shard-1", "learner-0", "evaluator-0", "actor-0", "actor-1"})
-      if (pid_t pid = FindPid(log, role)) children.push_back(pid);
-    return children.size() == 6 && Lines(ReadText(dir + "/run/metrics.jsonl")).size() >= 2;
-  }, std::chrono::seconds(30))) << ReadText(dir + "/launcher.log");
+  const pid_t launcher = StartLongRun(dir, /*min_rows=*/2, &children);
+  ASSERT_EQ(children.size(), 6u);
   ASSERT_EQ(::kill(launcher, SIGINT), 0);
   EXPECT_EQ(WaitForExit(launcher, std::chrono::seconds(60)), 130) << ReadText(dir + "/launcher.log");
   const std::string summary = ReadText(dir + "/run/summary.json");
