@@ -6,6 +6,13 @@
 // layout). It never waits for weights: ApplyWeights() installs a newer version whenever one
 // arrives. The same class runs inside an actor process (local backend) and under the in-process
 // scheduler. Not thread-safe: one owner thread.
+//
+// Trajectory mode (the algorithm's ReplaySpec has trajectory_steps = T > 0, GeMS algorithms):
+// items are whole episodes (envs/trajectory.h). CollectFragment() then steps the envs until at
+// least one episode has finished and returns every finished episode as one item; episodes that
+// do not last exactly T steps are dropped and counted (`trajectories_dropped`). Before every act()
+// the policy learns the training progress n = max(episodes_total of the newest weights,
+// this actor's finished episodes × num_actors) (ALGOS.md §9 A3).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +23,7 @@
 #include "envs/registry.h"
 #include "core/config.h"
 #include "core/messages.h"
+#include "envs/trajectory.h"
 #include "envs/transition.h"
 
 namespace slaterl {
@@ -37,13 +45,25 @@ class ActorCore {
   Stats TakeStats();
 
  private:
-  ActorCore(int actor_id, int incarnation, int fragment_length, std::unique_ptr<VecEnv> env,
+  ActorCore(int actor_id, int incarnation, int fragment_length, int num_actors,
+            const ReplaySpec& replay_spec, std::unique_ptr<VecEnv> env,
             std::unique_ptr<Policy> policy, uint64_t env_seed, uint64_t policy_seed);
+  Fragment CollectTransitions();
+  Fragment CollectTrajectories();
+  int64_t Progress() const;
 
   int actor_id_, incarnation_, fragment_length_;
   std::unique_ptr<VecEnv> env_;
   std::unique_ptr<Policy> policy_;
   TransitionLayout layout_;
+  int num_actors_;
+  TrajectoryLayout trajectory_;         // size 0 unless in trajectory mode
+  std::vector<float> partial_;          // N trajectories being recorded (trajectory mode)
+  std::vector<int32_t> episode_step_;   // N: steps recorded in the current episode
+  std::vector<uint8_t> recording_;      // N: 1 while the current episode is being recorded
+  int64_t weights_episodes_total_ = 0;  // from the newest weights
+  int64_t own_episodes_total_ = 0;
+  int64_t trajectories_dropped_ = 0;
   Rng rng_;
   ObsBatch obs_;
   SlateBatch slates_;

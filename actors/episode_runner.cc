@@ -21,6 +21,7 @@ Result<EvalResult> RunEpisodes(VecEnv& env, Policy& policy, int64_t episodes, ui
   if (episodes < 1)
     return InvalidArgumentError("RunEpisodes: episodes must be >= 1, got " + std::to_string(episodes));
   const EnvSpec& spec = env.spec();
+  policy.attach_env(env);
   const int64_t n = spec.num_envs;
   const int64_t per_episode = spec.max_steps > 0 ? spec.max_steps : kSelfTerminatingStepAllowance;
   const int64_t max_batch_steps = ((episodes + n - 1) / n + 1) * per_episode;

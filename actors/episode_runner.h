@@ -30,7 +30,7 @@ struct EvalResult {
   std::vector<double> lengths;  // env steps per episode, same order
 };
 
-// Plays `episodes` (>= 1) episodes. Errors: InvalidArgument for episodes < 1 or when the policy's
+// Plays `episodes` (>= 1) episodes (attaching `env` to the policy first, Policy::attach_env). Errors: InvalidArgument for episodes < 1 or when the policy's
 // first slates are not valid candidate positions (ValidateSlates); DeadlineExceeded when the envs
 // stop finishing episodes (more than a generous bound of steps without collecting enough).
 Result<EvalResult> RunEpisodes(VecEnv& env, Policy& policy, int64_t episodes, uint64_t seed);

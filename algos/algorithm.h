@@ -42,6 +42,17 @@ class Policy {
   virtual Status load(const Weights& weights) { (void)weights; return Status::Ok(); }
   // Exploration on (training actors) or off (evaluation).
   virtual void set_explore(bool explore) { explore_ = explore; }
+  // Called once with the env the policy will act on, before the first act(). Privileged methods
+  // (ENVS.md §8.3: SlateQ gems, the oracle) read the env's privileged accessors through it; the
+  // env outlives the policy's use of it.
+  virtual void attach_env(const VecEnv& env) { (void)env; }
+  // Floats of the raw action the policy writes per env into SlateBatch::actions when that is
+  // sized (0 = none; SAC: the proto-action, ALGOS.md §4.1).
+  virtual int action_dim() const { return 0; }
+  // The run's training progress as this actor knows it: finished training episodes over all
+  // actors (the GeMS protocol's n, ALGOS.md §1.3 / §9 A3). Drives random_steps and ε schedules
+  // that count episodes. Called by actors before each act().
+  virtual void set_progress(int64_t episodes_total) { (void)episodes_total; }
 
  protected:
   bool explore_ = true;

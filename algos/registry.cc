@@ -1,6 +1,7 @@
 #include "algos/registry.h"
 
 #include "algos/linucb/linucb.h"
+#include "algos/sac/sac.h"
 #include "algos/slateq/slateq.h"
 
 namespace slaterl {
@@ -37,6 +38,8 @@ const std::vector<AlgoEntry>& AlgoRegistry() {
                  CreateLinUcbPolicy, LinUcbReplaySpec, CreateLinUcbTrainer});
     r.push_back({"slateq", "SlateQ: slate Q-learning by item-wise decomposition (ALGOS.md §3)", SlateQSchema,
                  CreateSlateQPolicy, SlateQReplaySpec, CreateSlateQTrainer});
+    r.push_back({"sac", "SAC for slates with a frozen TopK ranker on topics (ALGOS.md §4)", SacSchema,
+                 CreateSacPolicy, SacReplaySpec, CreateSacTrainer});
     r.push_back(BaselineAlgo("random", "k distinct uniformly random candidates"));
     r.push_back(BaselineAlgo("greedy", "myopic best-immediate-reward slate (ENVS.md §7)"));
     r.push_back(BaselineAlgo("oracle", "myopic privileged oracle (ENVS.md §7)"));

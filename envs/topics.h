@@ -277,14 +277,15 @@ class TopicsVecEnv : public VecEnv {
   void EffectiveUser(int i, bool preview, float* out) const;
   // The raw user vector u after env i's latest step, before any auto-reset (info.user_state;
   // after reset(): the new user). dim floats.
-  const float* post_step_user(int i) const { return post_step_user_.data() + Offset(i, dim_); }
+  int privileged_user_dim() const override { return dim_; }
+  const float* post_step_user(int i) const override { return post_step_user_.data() + Offset(i, dim_); }
   // Boredom flags used in env i's latest step (= the flags after it; all 0 after reset()). K bytes.
   const uint8_t* bored(int i) const { return bored_used_.data() + Offset(i, num_topics_); }
   // ũ used in env i's latest step (zeros after reset()). dim floats.
   const float* step_effective_user(int i) const { return effective_user_.data() + Offset(i, dim_); }
   // Served slate (after oracle substitution) and its scores E_j·ũ / max_score in env i's latest
   // step (info.slate, info.scores; the reset slate and raw-u scores after a reset).
-  const int32_t* served_slate(int i) const { return served_.data() + Offset(i, rec_size_); }
+  const int32_t* served_slate(int i) const override { return served_.data() + Offset(i, rec_size_); }
   const float* step_scores(int i) const { return scores_.data() + Offset(i, rec_size_); }
   // The full current state of env i (tests, diagnostics).
   const TopicsUserState& state(int i) const { return states_[static_cast<size_t>(i)]; }

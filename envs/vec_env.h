@@ -62,6 +62,10 @@ struct ObsBatch {
 
 struct SlateBatch {
   std::vector<int32_t> items;
+  // Optional raw action behind each slate (N × Policy::action_dim() floats, e.g. SAC's
+  // proto-action before the ranker, ALGOS.md §4.1). Sized by the caller that wants it (actors
+  // recording trajectories); empty otherwise, and policies then skip writing it.
+  std::vector<float> actions;
   void Allocate(const EnvSpec& spec) { items.assign(static_cast<size_t>(spec.num_envs) * spec.slate_size, 0); }
 };
 
@@ -84,6 +88,14 @@ class VecEnv {
   virtual void reset(uint64_t seed, ObsBatch* obs) = 0;
   // Serves `slates` (validated by the caller, see ValidateSlates) and auto-resets finished envs.
   virtual void step(const SlateBatch& slates, StepBatch* out) = 0;
+  // The slate env i served in its latest step when it may differ from the requested one (the
+  // oracle sentinel, `topics`): k item ids, valid until the next step. nullptr = as requested.
+  virtual const int32_t* served_slate(int i) const { (void)i; return nullptr; }
+  // Privileged (ENVS.md §8.3): the raw user vector after env i's latest step, before any
+  // auto-reset (`topics`: info.user_state); privileged_user_dim() floats. nullptr where the env
+  // has none.
+  virtual int privileged_user_dim() const { return 0; }
+  virtual const float* post_step_user(int i) const { (void)i; return nullptr; }
 };
 
 // Shared bookkeeping of the candidate envs (lts, interest_evolution, interest_exploration);

@@ -1,0 +1,87 @@
+#include "algos/common/gru_belief.h"
+
+namespace slaterl {
+
+GruBeliefImpl::GruBeliefImpl(const torch::Tensor& initial_table, int slate_size_k, int hidden)
+    : slate_size(slate_size_k), item_dim(static_cast<int>(initial_table.size(1))), hidden_size(hidden) {
+  table = register_parameter("table", initial_table.detach().clone());
+  gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(slate_size * (item_dim + 1), hidden)
+                                                  .num_layers(1)
+                                                  .batch_first(true)));
+}
+
+torch::Tensor GruBeliefImpl::forward(const torch::Tensor& slates, const torch::Tensor& clicks) {
+  const int64_t b = slates.size(0), s = slates.size(1);
+  torch::Tensor emb = table.index_select(0, slates.reshape({-1})).view({b, s, slate_size, item_dim});
+  torch::Tensor x = torch::cat({emb, clicks.unsqueeze(-1)}, -1).view({b, s, slate_size * (item_dim + 1)});
+  return std::get<0>(gru->forward(x));
+}
+
+Result<TrajectoryTensors> ToTrajectoryTensors(const SampleBatch& batch, const TrajectoryLayout& L,
+                                              const torch::Device& device) {
+  if (batch.item_size != L.size)
+    return InvalidArgumentError("trajectory batch items have " + std::to_string(batch.item_size) +
+                                " floats, the layout " + std::to_string(L.size));
+  if (batch.num_items < 1 || batch.data.size() != static_cast<size_t>(batch.num_items) * L.size)
+    return InvalidArgumentError("trajectory batch of " + std::to_string(batch.num_items) +
+                                " items holds " + std::to_string(batch.data.size()) + " floats");
+  TrajectoryTensors out;
+  const int64_t B = batch.num_items, T = L.steps, k = L.slate_size;
+  out.batch = B;
+  out.steps = T;
+  torch::Tensor items =
+      torch::from_blob(const_cast<float*>(batch.data.data()), {B, L.size}, torch::kFloat32);
+  auto cut = [&](int offset, int64_t count) { return items.slice(1, offset, offset + count); };
+  out.slates = cut(L.slates, (T + 1) * k).reshape({B, T + 1, k}).to(torch::kInt64).to(device);
+  out.clicks = cut(L.clicks, (T + 1) * k).reshape({B, T + 1, k}).to(device);
+  if (L.action_dim > 0) out.actions = cut(L.actions, T * L.action_dim).reshape({B, T, L.action_dim}).to(device);
+  out.rewards = cut(L.rewards, T).to(device);
+  if (L.user_dim > 0) out.next_user = cut(L.next_user, T * L.user_dim).reshape({B, T, L.user_dim}).to(device);
+  out.done = torch::zeros({B, T}, torch::kFloat32);
+  out.done.select(1, T - 1).fill_(1.0f);
+  out.done = out.done.to(device);
+  for (int64_t i = 0; i < B; ++i)
+    out.episode_index.push_back(static_cast<int64_t>(batch.data[static_cast<size_t>(i) * L.size + L.episode_index]));
+  // Item ids must index the tables.
+  const float* data = batch.data.data();
+  for (int64_t i = 0; i < B; ++i)
+    for (int64_t j = 0; j < (T + 1) * k; ++j) {
+      const float id = data[static_cast<size_t>(i) * L.size + L.slates + j];
+      if (!(id >= 0.0f)) return InvalidArgumentError("trajectory batch: negative or NaN item id");
+    }
+  return out;
+}
+
+void AppendModuleWeights(torch::nn::Module& module, const std::string& prefix, Weights* weights) {
+  torch::NoGradGuard no_grad;
+  for (const auto& p : module.named_parameters()) {
+    WeightTensor t;
+    t.name = prefix + "." + p.key();
+    torch::Tensor cpu = p.value().detach().to(torch::kCPU).contiguous();
+    t.shape = cpu.sizes().vec();
+    t.data.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+    weights->tensors.push_back(std::move(t));
+  }
+}
+
+torch::Tensor ReturnsToGo(const torch::Tensor& rewards, double gamma) {
+  torch::Tensor out = torch::zeros_like(rewards);
+  torch::Tensor running = torch::zeros({rewards.size(0)}, rewards.options());
+  for (int64_t t = rewards.size(1) - 1; t >= 0; --t) {
+    running = rewards.select(1, t) + gamma * running;
+    out.select(1, t).copy_(running);
+  }
+  return out;
+}
+
+std::pair<torch::Tensor, torch::Tensor> FirstClick(const torch::Tensor& clicks) {
+  torch::Tensor clicked = clicks > 0.5;
+  torch::Tensor any = clicked.any(-1).to(torch::kFloat32);
+  // argmax of the first maximum: positions weighted so that the earliest click wins.
+  const int64_t k = clicks.size(-1);
+  torch::Tensor weights = torch::arange(k, 0, -1, clicks.options().dtype(torch::kFloat32));
+  torch::Tensor first = (clicked.to(torch::kFloat32) * weights).argmax(-1);
+  return {first, any};
+}
+
+}  // namespace slaterl

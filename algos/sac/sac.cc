@@ -1,0 +1,427 @@
+// SAC for slates (ALGOS.md §4, ranker TopK), read top to bottom:
+//   config → settings → acting (torch-free: belief, tanh-Gaussian, TopK ranker) → learning
+//   (critic, actor, temperature, targets; written like §4.2) → checkpoints.
+#include "algos/sac/sac.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "algos/common/gems_common.h"
+#include "algos/common/gru_belief.h"
+#include "algos/common/torch_device.h"
+#include "algos/common/torch_util.h"
+#include "core/files.h"
+#include "envs/topics_embeddings.h"
+#include "envs/trajectory.h"
+
+namespace slaterl {
+
+// ---- config ------------------------------------------------------------------------------------
+
+Schema SacSchema() {
+  return Schema("config")
+      .Enum("preset", "clean", {"clean", "gems_repro"},
+            "gems_repro: as naver/gems, register quirks included (§8: #9 log α starts at 0); clean: fixed.")
+      .Enum("ranker", "topk", {"topk"}, "Ranker mapping the proto-action to a slate (§4.3.1 TopK).")
+      .Enum("ranker_embeddings", "ideal", {"ideal", "mf"},
+            "Item embeddings of the TopK ranker: the env's own (privileged, \"SAC+TopK (ideal)\") or MF "
+            "embeddings from `slaterl pretrain mf` (\"SAC+TopK (MF)\").")
+      .String("mf_embeddings", "", "Path of the MF table (raw float32 N × d) when ranker_embeddings is mf.")
+      .Int("item_dim", 20, 1, 1024, "", "Dimension d of the belief encoders' item tables (§1.5).")
+      .Int("belief_dim", 20, 1, 1024, "", "GRU hidden size d_s (§1.5).")
+      .Int("hidden", 256, 1, 65536, "units", "Hidden layer of the policy and of each critic (§4.2).")
+      .Double("gamma", 0.8, 0.0, 1.0, "", "Discount γ.")
+      .Double("tau", 0.002, 0.0, 1.0, "", "Polyak factor of the target critics.", true)
+      .Int("target_update_freq", 1, 1, 1 << 30, "updates", "Polyak step period.")
+      .Double("q_lr", 1e-3, 0.0, 1.0, "", "Adam learning rate of the critics and the critic belief.", true)
+      .Double("pi_lr", 3e-3, 0.0, 1.0, "", "Adam learning rate of the policy and the actor belief.", true)
+      .Double("alpha_lr", 1e-3, 0.0, 1.0, "", "Adam learning rate of log α.", true)
+      .Double("alpha", 0.2, 0.0, 1e6, "", "Entropy temperature α (initial value with auto_entropy).")
+      .Bool("auto_entropy", true, "Tune α towards the target entropy −D (§4.2 step 3).")
+      .Int("batch_size", 20, 1, 1 << 20, "trajectories", "Trajectories per update.")
+      .Int("replay_capacity", 10000, 1, int64_t(1) << 31, "trajectories", "FIFO capacity over all shards.")
+      .Int("random_steps", 2000, 0, int64_t(1) << 40, "episodes",
+           "Training episodes acted with random ranker actions before learning starts (§1.3).")
+      .Enum("random_action", "central_half", {"central_half", "full_box"},
+            "Random-phase proto-action: c + w(U − 0.5) as GeMS (register #10) or the full box c + w(2U − 1).");
+}
+
+namespace {
+
+struct SacSettings {
+  GemsPreset preset = GemsPreset::kClean;
+  int num_items = 0, slate_size = 0, steps = 0;
+  int item_dim = 20, belief_dim = 20, hidden = 256, action_dim = 20;
+  int64_t random_steps = 2000;
+  bool full_box_random = false;
+  std::vector<float> ranker_table;  // N × D
+  std::vector<float> centre, half_width;  // D
+};
+
+Result<SacSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
+  RETURN_IF_ERROR(CheckGemsEnv("sac", ctx.env_name, ctx.env_spec));
+  SacSettings s;
+  s.preset = ParseGemsPreset(config.GetString("preset"));
+  s.num_items = ctx.env_spec.num_candidates;
+  s.slate_size = ctx.env_spec.slate_size;
+  s.steps = ctx.env_spec.max_steps;
+  s.item_dim = static_cast<int>(config.GetInt("item_dim"));
+  s.belief_dim = static_cast<int>(config.GetInt("belief_dim"));
+  s.hidden = static_cast<int>(config.GetInt("hidden"));
+  s.random_steps = config.GetInt("random_steps");
+  s.full_box_random = config.GetString("random_action") == "full_box";
+  const int ranker_dim = kGemsNumTopics * kGemsTopicSize;
+  ASSIGN_OR_RETURN(s.ranker_table, LoadRankerEmbeddings(config.GetString("ranker_embeddings"),
+                                                        config.GetString("mf_embeddings"), *ctx.env_config,
+                                                        s.num_items, ranker_dim));
+  s.action_dim = ranker_dim;
+  EmbeddingBounds(s.ranker_table, s.action_dim, &s.centre, &s.half_width);
+  return s;
+}
+
+}  // namespace
+
+ReplaySpec SacReplaySpec(const Params& config, const AlgoContext& ctx) {
+  const int shards = std::max(1, ctx.replay_shards);
+  const int64_t batch = config.GetInt("batch_size");
+  const int T = ctx.env_spec.max_steps;
+  const int action_dim = kGemsNumTopics * kGemsTopicSize;
+  ReplaySpec spec;
+  ReplayTableSpec table;
+  table.name = "trajectories";
+  table.kind = ReplayTableSpec::Kind::kUniform;
+  table.capacity = std::max<int64_t>(1, (config.GetInt("replay_capacity") + shards - 1) / shards);
+  // Learning starts after random_steps episodes; then one update (batch trajectories) per
+  // trajectory inserted, with no catch-up on the random phase (§1.3 mapping).
+  table.min_size = std::max<int64_t>(batch, (config.GetInt("random_steps") + shards - 1) / shards);
+  table.samples_per_insert = static_cast<double>(batch);
+  table.error_buffer = static_cast<double>(batch);
+  table.item_size = TrajectoryLayout(T, ctx.env_spec.slate_size, action_dim, 0).size;
+  spec.tables.push_back(table);
+  spec.batch_size = static_cast<int32_t>(batch);
+  spec.trajectory_steps = T;
+  spec.trajectory_action_dim = action_dim;
+  return spec;
+}
+
+// ---- acting (torch-free) -----------------------------------------------------------------------
+
+namespace {
+
+class SacPolicy : public Policy {
+ public:
+  SacPolicy(SacSettings settings, const EnvSpec& spec)
+      : s_(std::move(settings)),
+        spec_(spec),
+        belief_(spec.num_envs, s_.num_items, s_.item_dim, spec.slate_size, s_.belief_dim),
+        head_(static_cast<size_t>(2 * s_.action_dim)),
+        action_(static_cast<size_t>(s_.action_dim)),
+        scores_(static_cast<size_t>(s_.num_items)) {}
+
+  int action_dim() const override { return s_.action_dim; }
+  void set_progress(int64_t episodes_total) override { progress_ = episodes_total; }
+
+  Status load(const Weights& weights) override {
+    RETURN_IF_ERROR(belief_.Load(weights, "actor_belief"));
+    RETURN_IF_ERROR(policy_.Load(weights, "policy", {s_.belief_dim, s_.hidden, 2 * s_.action_dim}));
+    scratch_.assign(static_cast<size_t>(2 * policy_.max_width()), 0.0f);
+    loaded_ = true;
+    return Status::Ok();
+  }
+
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override {
+    const int k = spec_.slate_size, D = s_.action_dim;
+    const bool random_phase = explore_ && (progress_ < s_.random_steps || !loaded_);
+    for (int n = 0; n < spec_.num_envs; ++n) {
+      const float* h = loaded_ ? belief_.Observe(obs, n, spec_.response_dim) : nullptr;
+      for (int j = 0; j < D; ++j) {
+        const float c = s_.centre[static_cast<size_t>(j)], w = s_.half_width[static_cast<size_t>(j)];
+        if (random_phase) {
+          const double u = rng.Uniform();
+          action_[static_cast<size_t>(j)] = static_cast<float>(c + w * (s_.full_box_random ? 2.0 * u - 1.0 : u - 0.5));
+        } else if (!loaded_) {
+          action_[static_cast<size_t>(j)] = c;
+        }
+      }
+      if (!random_phase && loaded_) {
+        policy_.Forward(h, head_.data(), scratch_.data());
+        for (int j = 0; j < D; ++j) {
+          const float mu = head_[static_cast<size_t>(j)];
+          const float log_std = std::min(2.0f, std::max(-20.0f, head_[static_cast<size_t>(D + j)]));
+          const float u = explore_ ? mu + std::exp(log_std) * static_cast<float>(rng.Normal()) : mu;
+          action_[static_cast<size_t>(j)] = s_.centre[static_cast<size_t>(j)] + s_.half_width[static_cast<size_t>(j)] * std::tanh(u);
+        }
+      }
+      // TopK ranker: the k items with the largest ⟨E_i, a⟩, descending (§4.3.1).
+      for (int i = 0; i < s_.num_items; ++i) {
+        const float* e = s_.ranker_table.data() + static_cast<size_t>(i) * D;
+        float dot = 0.0f;
+        for (int j = 0; j < D; ++j) dot += e[j] * action_[static_cast<size_t>(j)];
+        scores_[static_cast<size_t>(i)] = dot;
+      }
+      TopKByScore(scores_.data(), s_.num_items, k, &order_, out->items.data() + static_cast<size_t>(n) * k);
+      if (out->actions.size() == static_cast<size_t>(spec_.num_envs) * D)
+        std::copy(action_.begin(), action_.end(), out->actions.begin() + static_cast<size_t>(n) * D);
+    }
+  }
+
+ private:
+  SacSettings s_;
+  EnvSpec spec_;
+  BeliefTracker belief_;
+  Mlp policy_;
+  bool loaded_ = false;
+  int64_t progress_ = 0;
+  std::vector<float> head_, action_, scores_, scratch_;
+  std::vector<int32_t> order_;
+};
+
+// ---- learning ----------------------------------------------------------------------------------
+
+torch::nn::Sequential MakeMlp(int in, int hidden, int out) {
+  return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::ReLU(), torch::nn::Linear(hidden, out));
+}
+
+// Every learned tensor of SAC, registered in one module for checkpoints.
+struct SacNetsImpl : torch::nn::Module {
+  SacNetsImpl(const SacSettings& s, const torch::Tensor& initial_table) {
+    actor_belief = register_module("actor_belief", GruBelief(initial_table, s.slate_size, s.belief_dim));
+    critic_belief = register_module("critic_belief", GruBelief(initial_table, s.slate_size, s.belief_dim));
+    policy = register_module("policy", MakeMlp(s.belief_dim, s.hidden, 2 * s.action_dim));
+    q1 = register_module("q1", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
+    q2 = register_module("q2", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
+    q1_target = register_module("q1_target", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
+    q2_target = register_module("q2_target", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
+    torch::NoGradGuard no_grad;
+    for (auto pair : {std::make_pair(q1, q1_target), std::make_pair(q2, q2_target)}) {
+      auto from = pair.first->parameters(), to = pair.second->parameters();
+      for (size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+    }
+    // Register #9: GeMS starts log α at 0 although the first update uses α = 0.2.
+    const double log_alpha0 = s.preset == GemsPreset::kGemsRepro ? 0.0 : std::log(0.2);
+    log_alpha = register_parameter("log_alpha", torch::full({1}, log_alpha0));
+  }
+  GruBelief actor_belief{nullptr}, critic_belief{nullptr};
+  torch::nn::Sequential policy{nullptr}, q1{nullptr}, q2{nullptr}, q1_target{nullptr}, q2_target{nullptr};
+  torch::Tensor log_alpha;
+};
+TORCH_MODULE(SacNets);
+
+std::vector<torch::Tensor> ParametersOf(std::initializer_list<torch::nn::Module*> modules) {
+  std::vector<torch::Tensor> out;
+  for (torch::nn::Module* m : modules)
+    for (const torch::Tensor& p : m->parameters()) out.push_back(p);
+  return out;
+}
+
+class SacTrainer : public Trainer {
+ public:
+  SacTrainer(const Params& config, const AlgoContext& ctx, SacSettings s)
+      : s_(std::move(s)),
+        layout_(s_.steps, s_.slate_size, s_.action_dim, 0),
+        replay_spec_(SacReplaySpec(config, ctx)),
+        device_(LearnerDevice(ctx.learner_device)),
+        nets_(s_, torch::randn({s_.num_items, s_.item_dim})),
+        gamma_(config.GetDouble("gamma")),
+        tau_(config.GetDouble("tau")),
+        target_update_freq_(config.GetInt("target_update_freq")),
+        auto_entropy_(config.GetBool("auto_entropy")),
+        alpha_(config.GetDouble("alpha")),
+        target_entropy_(-static_cast<double>(s_.action_dim)) {
+    nets_->to(device_);
+    if (!auto_entropy_ || s_.preset == GemsPreset::kClean) {
+      torch::NoGradGuard no_grad;
+      nets_->log_alpha.fill_(std::log(std::max(alpha_, 1e-30)));
+    }
+    centre_ = torch::tensor(s_.centre).to(device_);
+    half_width_ = torch::tensor(s_.half_width).to(device_);
+    q_optimizer_ = std::make_unique<torch::optim::Adam>(
+        ParametersOf({nets_->q1.ptr().get(), nets_->q2.ptr().get(), nets_->critic_belief.ptr().get()}),
+        torch::optim::AdamOptions(config.GetDouble("q_lr")));
+    pi_optimizer_ = std::make_unique<torch::optim::Adam>(
+        ParametersOf({nets_->policy.ptr().get(), nets_->actor_belief.ptr().get()}),
+        torch::optim::AdamOptions(config.GetDouble("pi_lr")));
+    alpha_optimizer_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{nets_->log_alpha},
+                                                            torch::optim::AdamOptions(config.GetDouble("alpha_lr")));
+  }
+
+  ReplaySpec replay_spec() const override { return replay_spec_; }
+
+  // a ~ π(·|s) reparameterised: u = μ + σ ⊙ ξ, a = c + w ⊙ tanh(u), with log π(a|s) (§4.2).
+  std::pair<torch::Tensor, torch::Tensor> SampleAction(const torch::Tensor& belief) {
+    torch::Tensor head = nets_->policy->forward(belief);
+    torch::Tensor mu = head.narrow(1, 0, s_.action_dim);
+    torch::Tensor log_std = head.narrow(1, s_.action_dim, s_.action_dim).clamp(-20.0, 2.0);
+    torch::Tensor std = log_std.exp();
+    torch::Tensor u = mu + std * torch::randn_like(mu);
+    torch::Tensor tanh_u = torch::tanh(u);
+    torch::Tensor log_normal = -0.5 * ((u - mu) / std).pow(2) - log_std - 0.5 * std::log(2.0 * M_PI);
+    torch::Tensor log_pi = (log_normal - torch::log(1.0 - tanh_u.pow(2) + 1e-6)).sum(1);
+    return {centre_ + half_width_ * tanh_u, log_pi};
+  }
+
+  UpdateResult update(const SampleBatch& batch) override {
+    UpdateResult result;
+    Result<TrajectoryTensors> converted = ToTrajectoryTensors(batch, layout_, device_);
+    if (!converted.ok()) {
+      result.metrics["learner/rejected_batches"] = 1;
+      return result;
+    }
+    const TrajectoryTensors& tt = *converted;
+    const int64_t B = tt.batch, T = tt.steps, H = s_.belief_dim, D = s_.action_dim;
+    // Beliefs recomputed over whole trajectories with the current weights (§1.2): s_t from
+    // o_0…o_t; the next state s_{t+1} is detached and masked at the episode's last step.
+    torch::Tensor actor_beliefs = nets_->actor_belief->forward(tt.slates, tt.clicks);    // [B, T+1, H]
+    torch::Tensor critic_beliefs = nets_->critic_belief->forward(tt.slates, tt.clicks);  // [B, T+1, H]
+    torch::Tensor s_actor = actor_beliefs.narrow(1, 0, T).reshape({B * T, H});
+    torch::Tensor s_actor_next = actor_beliefs.narrow(1, 1, T).reshape({B * T, H}).detach();
+    torch::Tensor s_critic = critic_beliefs.narrow(1, 0, T).reshape({B * T, H});
+    torch::Tensor s_critic_next = critic_beliefs.narrow(1, 1, T).reshape({B * T, H}).detach();
+    torch::Tensor a = tt.actions.reshape({B * T, D});
+    torch::Tensor r = tt.rewards.reshape({B * T});
+    torch::Tensor done = tt.done.reshape({B * T});
+
+    // 1. Critic: y = r + γ(1 − done)·[min_j Q'_j(s', a') − α log π(a'|s')], a' ~ π(·|s').
+    torch::Tensor y;
+    {
+      torch::NoGradGuard no_grad;
+      auto [a_next, log_pi_next] = SampleAction(s_actor_next);
+      torch::Tensor x_next = torch::cat({s_critic_next, a_next}, 1);
+      torch::Tensor q_next = torch::min(nets_->q1_target->forward(x_next), nets_->q2_target->forward(x_next)).squeeze(1);
+      y = r + gamma_ * (1.0 - done) * (q_next - alpha_ * log_pi_next);
+    }
+    torch::Tensor x = torch::cat({s_critic, a}, 1);
+    torch::Tensor q1 = nets_->q1->forward(x).squeeze(1), q2 = nets_->q2->forward(x).squeeze(1);
+    torch::Tensor q_loss = 0.5 * ((q1 - y).pow(2).mean() + (q2 - y).pow(2).mean());
+    q_optimizer_->zero_grad();
+    q_loss.backward();
+    q_optimizer_->step();
+
+    // 2. Actor: L_π = mean[α log π(ã|s) − min_j Q_j(sg(s^crit), ã)], ã reparameterised.
+    auto [a_new, log_pi] = SampleAction(s_actor);
+    torch::Tensor x_new = torch::cat({s_critic.detach(), a_new}, 1);
+    torch::Tensor q_new = torch::min(nets_->q1->forward(x_new), nets_->q2->forward(x_new)).squeeze(1);
+    torch::Tensor pi_loss = (alpha_ * log_pi - q_new).mean();
+    pi_optimizer_->zero_grad();
+    pi_loss.backward();
+    pi_optimizer_->step();
+
+    // 3. Temperature: L_α = −mean[exp(log α)·(log π̃ + H̄)], then α ← exp(log α).
+    if (auto_entropy_) {
+      torch::Tensor alpha_loss = -(nets_->log_alpha.exp() * (log_pi.detach() + target_entropy_)).mean();
+      alpha_optimizer_->zero_grad();
+      alpha_loss.backward();
+      alpha_optimizer_->step();
+      alpha_ = nets_->log_alpha.exp().item<double>();
+    }
+
+    // 4. Targets: θ' ← (1 − τ)θ' + τθ.
+    ++num_updates_;
+    if (num_updates_ % target_update_freq_ == 0) {
+      torch::NoGradGuard no_grad;
+      for (auto pair : {std::make_pair(nets_->q1, nets_->q1_target), std::make_pair(nets_->q2, nets_->q2_target)}) {
+        auto online = pair.first->parameters(), target = pair.second->parameters();
+        for (size_t i = 0; i < online.size(); ++i) target[i].mul_(1.0 - tau_).add_(online[i], tau_);
+      }
+    }
+    result.metrics["learner/q_loss"] = q_loss.item<double>();
+    result.metrics["learner/pi_loss"] = pi_loss.item<double>();
+    result.metrics["learner/alpha"] = alpha_;
+    result.metrics["learner/entropy"] = -log_pi.detach().mean().item<double>();
+    result.metrics["learner/q_mean"] = q1.detach().mean().item<double>();
+    result.metrics["learner/batch_return_mean"] = tt.rewards.sum().item<double>() / static_cast<double>(B);
+    return result;
+  }
+
+  Weights weights() const override {
+    Weights w;
+    AppendModuleWeights(*const_cast<SacNetsImpl&>(*nets_).actor_belief, "actor_belief", &w);
+    AppendModuleWeights(*const_cast<SacNetsImpl&>(*nets_).policy, "policy", &w);
+    return w;
+  }
+
+  // Checkpoint: every network (beliefs, policy, critics, targets, log α), the three optimisers,
+  // α and the update count.
+  Status save(const std::string& dir) const override {
+    RETURN_IF_ERROR(MakeDirectories(dir));
+    const std::string path = dir + "/sac.pt";
+    try {
+      torch::serialize::OutputArchive archive, nets, q_opt, pi_opt, alpha_opt;
+      nets_->save(nets);
+      q_optimizer_->save(q_opt);
+      pi_optimizer_->save(pi_opt);
+      alpha_optimizer_->save(alpha_opt);
+      archive.write("nets", nets);
+      archive.write("q_optimizer", q_opt);
+      archive.write("pi_optimizer", pi_opt);
+      archive.write("alpha_optimizer", alpha_opt);
+      archive.write("num_updates", torch::tensor(num_updates_));
+      archive.write("alpha", torch::tensor(alpha_));
+      archive.save_to(path + ".tmp");
+      if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) return UnavailableError(path + ": rename failed");
+    } catch (const c10::Error& e) {
+      return UnavailableError(path + ": " + e.what_without_backtrace());
+    }
+    return Status::Ok();
+  }
+
+  Status load(const std::string& dir) override {
+    const std::string path = dir + "/sac.pt";
+    try {
+      torch::serialize::InputArchive archive, nets, q_opt, pi_opt, alpha_opt;
+      archive.load_from(path, device_);
+      archive.read("nets", nets);
+      archive.read("q_optimizer", q_opt);
+      archive.read("pi_optimizer", pi_opt);
+      archive.read("alpha_optimizer", alpha_opt);
+      nets_->load(nets);
+      q_optimizer_->load(q_opt);
+      pi_optimizer_->load(pi_opt);
+      alpha_optimizer_->load(alpha_opt);
+      torch::Tensor updates, alpha;
+      archive.read("num_updates", updates);
+      archive.read("alpha", alpha);
+      num_updates_ = updates.item<int64_t>();
+      alpha_ = alpha.item<double>();
+    } catch (const c10::Error& e) {
+      return DataLossError(path + ": not a loadable SAC checkpoint: " + e.what_without_backtrace());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  SacSettings s_;
+  TrajectoryLayout layout_;
+  ReplaySpec replay_spec_;
+  torch::Device device_;
+  SacNets nets_;
+  double gamma_, tau_;
+  int64_t target_update_freq_;
+  bool auto_entropy_;
+  double alpha_, target_entropy_;
+  torch::Tensor centre_, half_width_;
+  std::unique_ptr<torch::optim::Adam> q_optimizer_, pi_optimizer_, alpha_optimizer_;
+  int64_t num_updates_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Policy>> CreateSacPolicy(const Params& config, const AlgoContext& ctx) {
+  ASSIGN_OR_RETURN(SacSettings settings, MakeSettings(config, ctx));
+  return std::unique_ptr<Policy>(new SacPolicy(std::move(settings), ctx.env_spec));
+}
+
+Result<std::unique_ptr<Trainer>> CreateSacTrainer(const Params& config, const AlgoContext& ctx) {
+  ASSIGN_OR_RETURN(SacSettings settings, MakeSettings(config, ctx));
+  RETURN_IF_ERROR(CheckLearnerDevice(ctx.learner_device));
+  try {
+    torch::manual_seed(ctx.seed);  // initial weights and the update's noise: a function of the run seed
+    return std::unique_ptr<Trainer>(new SacTrainer(config, ctx, std::move(settings)));
+  } catch (const c10::Error& e) {
+    return InternalError(std::string("SAC trainer: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace slaterl
