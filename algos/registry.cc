@@ -1,6 +1,7 @@
 #include "algos/registry.h"
 
 #include "algos/linucb/linucb.h"
+#include "algos/reinforce/reinforce.h"
 #include "algos/sac/sac.h"
 #include "algos/slateq/slateq.h"
 
@@ -40,6 +41,8 @@ const std::vector<AlgoEntry>& AlgoRegistry() {
                  CreateSlateQPolicy, SlateQReplaySpec, CreateSlateQTrainer});
     r.push_back({"sac", "SAC for slates with a frozen TopK ranker on topics (ALGOS.md §4)", SacSchema,
                  CreateSacPolicy, SacReplaySpec, CreateSacTrainer});
+    r.push_back({"reinforce", "REINFORCE+SoftMax slates with a GRU belief on topics (ALGOS.md §5.2)",
+                 ReinforceSchema, CreateReinforcePolicy, ReinforceReplaySpec, CreateReinforceTrainer});
     r.push_back(BaselineAlgo("random", "k distinct uniformly random candidates"));
     r.push_back(BaselineAlgo("greedy", "myopic best-immediate-reward slate (ENVS.md §7)"));
     r.push_back(BaselineAlgo("oracle", "myopic privileged oracle (ENVS.md §7)"));

@@ -1,5 +1,9 @@
 #include "algos/common/gru_belief.h"
 
+#include <cstdio>
+
+#include "core/files.h"
+
 namespace slaterl {
 
 GruBeliefImpl::GruBeliefImpl(const torch::Tensor& initial_table, int slate_size_k, int hidden)
@@ -82,6 +86,52 @@ std::pair<torch::Tensor, torch::Tensor> FirstClick(const torch::Tensor& clicks) 
   torch::Tensor weights = torch::arange(k, 0, -1, clicks.options().dtype(torch::kFloat32));
   torch::Tensor first = (clicked.to(torch::kFloat32) * weights).argmax(-1);
   return {first, any};
+}
+
+Status SaveTorchCheckpoint(const std::string& path, torch::nn::Module& nets, const NamedOptimizers& optimizers,
+                           const std::map<std::string, double>& scalars) {
+  const std::string dir = path.substr(0, path.find_last_of('/'));
+  if (dir != path) RETURN_IF_ERROR(MakeDirectories(dir));
+  try {
+    torch::serialize::OutputArchive archive, nets_archive;
+    nets.save(nets_archive);
+    archive.write("nets", nets_archive);
+    for (const auto& [name, optimizer] : optimizers) {
+      torch::serialize::OutputArchive optimizer_archive;
+      optimizer->save(optimizer_archive);
+      archive.write(name, optimizer_archive);
+    }
+    for (const auto& [name, value] : scalars) archive.write("scalar." + name, torch::tensor(value, torch::kFloat64));
+    archive.save_to(path + ".tmp");
+    if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) return UnavailableError(path + ": rename failed");
+  } catch (const c10::Error& e) {
+    return UnavailableError(path + ": " + e.what_without_backtrace());
+  }
+  return Status::Ok();
+}
+
+Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device, torch::nn::Module& nets,
+                           const NamedOptimizers& optimizers, std::map<std::string, double>* scalars) {
+  try {
+    torch::serialize::InputArchive archive, nets_archive;
+    archive.load_from(path, device);
+    archive.read("nets", nets_archive);
+    nets.load(nets_archive);
+    for (const auto& [name, optimizer] : optimizers) {
+      torch::serialize::InputArchive optimizer_archive;
+      archive.read(name, optimizer_archive);
+      optimizer->load(optimizer_archive);
+    }
+    for (auto& [name, value] : *scalars) {
+      torch::Tensor t;
+      archive.read("scalar." + name, t);
+      value = t.item<double>();
+    }
+  } catch (const c10::Error& e) {
+    return DataLossError(path + ": not a loadable checkpoint of this algorithm and config: " +
+                         e.what_without_backtrace());
+  }
+  return Status::Ok();
 }
 
 }  // namespace slaterl

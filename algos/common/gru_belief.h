@@ -12,7 +12,10 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/messages.h"
 #include "core/status.h"
@@ -55,5 +58,14 @@ torch::Tensor ReturnsToGo(const torch::Tensor& rewards, double gamma);
 // Index of the first clicked slot of each row of clicks [..., k] and whether any slot was
 // clicked: (first [...] int64, 0 where none; any [...] float 0/1).
 std::pair<torch::Tensor, torch::Tensor> FirstClick(const torch::Tensor& clicks);
+
+// Checkpoint file of a GeMS-family learner: one module holding every network, its optimisers by
+// name and named scalars (counters, α), written to `path`.tmp then renamed (atomic). Load
+// restores them in place; DataLoss naming `path` when the file is not a checkpoint of this shape.
+using NamedOptimizers = std::vector<std::pair<std::string, torch::optim::Optimizer*>>;
+Status SaveTorchCheckpoint(const std::string& path, torch::nn::Module& nets, const NamedOptimizers& optimizers,
+                           const std::map<std::string, double>& scalars);
+Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device, torch::nn::Module& nets,
+                           const NamedOptimizers& optimizers, std::map<std::string, double>* scalars);
 
 }  // namespace slaterl

@@ -345,53 +345,25 @@ class SacTrainer : public Trainer {
   // Checkpoint: every network (beliefs, policy, critics, targets, log α), the three optimisers,
   // α and the update count.
   Status save(const std::string& dir) const override {
-    RETURN_IF_ERROR(MakeDirectories(dir));
-    const std::string path = dir + "/sac.pt";
-    try {
-      torch::serialize::OutputArchive archive, nets, q_opt, pi_opt, alpha_opt;
-      nets_->save(nets);
-      q_optimizer_->save(q_opt);
-      pi_optimizer_->save(pi_opt);
-      alpha_optimizer_->save(alpha_opt);
-      archive.write("nets", nets);
-      archive.write("q_optimizer", q_opt);
-      archive.write("pi_optimizer", pi_opt);
-      archive.write("alpha_optimizer", alpha_opt);
-      archive.write("num_updates", torch::tensor(num_updates_));
-      archive.write("alpha", torch::tensor(alpha_));
-      archive.save_to(path + ".tmp");
-      if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) return UnavailableError(path + ": rename failed");
-    } catch (const c10::Error& e) {
-      return UnavailableError(path + ": " + e.what_without_backtrace());
-    }
-    return Status::Ok();
+    auto& self = const_cast<SacTrainer&>(*this);
+    return SaveTorchCheckpoint(dir + "/sac.pt", *self.nets_, self.Optimizers(),
+                               {{"num_updates", static_cast<double>(num_updates_)}, {"alpha", alpha_}});
   }
 
   Status load(const std::string& dir) override {
-    const std::string path = dir + "/sac.pt";
-    try {
-      torch::serialize::InputArchive archive, nets, q_opt, pi_opt, alpha_opt;
-      archive.load_from(path, device_);
-      archive.read("nets", nets);
-      archive.read("q_optimizer", q_opt);
-      archive.read("pi_optimizer", pi_opt);
-      archive.read("alpha_optimizer", alpha_opt);
-      nets_->load(nets);
-      q_optimizer_->load(q_opt);
-      pi_optimizer_->load(pi_opt);
-      alpha_optimizer_->load(alpha_opt);
-      torch::Tensor updates, alpha;
-      archive.read("num_updates", updates);
-      archive.read("alpha", alpha);
-      num_updates_ = updates.item<int64_t>();
-      alpha_ = alpha.item<double>();
-    } catch (const c10::Error& e) {
-      return DataLossError(path + ": not a loadable SAC checkpoint: " + e.what_without_backtrace());
-    }
+    std::map<std::string, double> scalars = {{"num_updates", 0.0}, {"alpha", 0.0}};
+    RETURN_IF_ERROR(LoadTorchCheckpoint(dir + "/sac.pt", device_, *nets_, Optimizers(), &scalars));
+    num_updates_ = static_cast<int64_t>(scalars["num_updates"]);
+    alpha_ = scalars["alpha"];
     return Status::Ok();
   }
 
  private:
+  NamedOptimizers Optimizers() {
+    return {{"q_optimizer", q_optimizer_.get()}, {"pi_optimizer", pi_optimizer_.get()},
+            {"alpha_optimizer", alpha_optimizer_.get()}};
+  }
+
   SacSettings s_;
   TrajectoryLayout layout_;
   ReplaySpec replay_spec_;
