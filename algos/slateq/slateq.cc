@@ -1,6 +1,7 @@
 // SlateQ (ALGOS.md §3, `variant: rllib`), read top to bottom:
 //   config → choice model and slate optimisation → Q-network → acting → learning.
 #include "algos/slateq/slateq.h"
+#include "algos/slateq/slateq_gems.h"
 
 #include <torch/torch.h>
 
@@ -21,8 +22,19 @@ namespace slaterl {
 
 Schema SlateQSchema() {
   return Schema("config")
-      .Enum("variant", "rllib", {"rllib"},
-            "RecSim/RLlib-style SlateQ on candidate envs (ALGOS.md §3.6). (`gems` comes with topics.)")
+      .Enum("variant", "rllib", {"rllib", "gems"},
+            "rllib: RecSim/RLlib-style SlateQ on candidate envs (§3.6); gems: GeMS QL-TT-TS on topics "
+            "(§3.8; trajectory replay, GRU belief, privileged relevance — its GeMS values are in "
+            "configs/gems/slateq_*.yaml: gamma 0.8, lr 1e-3, batch_size 20 trajectories, replay_capacity "
+            "10000 trajectories, tau 0.002, hiddens 256).")
+      .Enum("preset", "clean", {"clean", "gems_repro"},
+            "variant gems: gems_repro keeps the GeMS quirks of register #1–#4, #23; clean fixes them.")
+      .Int("random_steps", 2000, 0, int64_t(1) << 40, "episodes",
+           "variant gems: training episodes with random slates before learning starts (§1.3).")
+      .Int("epsilon_decay_episodes", 1000, 1, int64_t(1) << 40, "episodes",
+           "variant gems: ε_n = epsilon_final + (epsilon_initial − epsilon_final)·exp(−n / this).")
+      .Int("item_dim", 20, 1, 1024, "", "variant gems: item-table dimension of the GRU belief (§1.5).")
+      .Int("belief_dim", 20, 1, 1024, "", "variant gems: GRU hidden size d_s.")
       .Double("gamma", 0.99, 0.0, 1.0, "", "Discount γ.")
       .Double("lr", 2.5e-4, 0.0, 1.0, "", "Learning rate of the Q-network.", /*min_exclusive=*/true)
       .Enum("optimizer", "rmsprop", {"rmsprop", "adam"},
@@ -122,6 +134,7 @@ Result<SlateQSettings> MakeSettings(const Params& config, const AlgoContext& ctx
 }  // namespace
 
 ReplaySpec SlateQReplaySpec(const Params& config, const AlgoContext& ctx) {
+  if (config.GetString("variant") == "gems") return SlateQGemsReplaySpec(config, ctx);
   const int64_t shards = std::max(1, ctx.replay_shards);
   const double samples_per_insert =
       static_cast<double>(config.GetInt("batch_size")) / static_cast<double>(config.GetInt("train_every"));
@@ -578,6 +591,7 @@ class SlateQTrainer : public Trainer {
 }  // namespace
 
 Result<std::unique_ptr<Policy>> CreateSlateQPolicy(const Params& config, const AlgoContext& ctx) {
+  if (config.GetString("variant") == "gems") return CreateSlateQGemsPolicy(config, ctx);
   ASSIGN_OR_RETURN(SlateQSettings settings, MakeSettings(config, ctx));
   try {
     return std::unique_ptr<Policy>(new SlateQPolicy(config, ctx, std::move(settings)));
@@ -587,6 +601,7 @@ Result<std::unique_ptr<Policy>> CreateSlateQPolicy(const Params& config, const A
 }
 
 Result<std::unique_ptr<Trainer>> CreateSlateQTrainer(const Params& config, const AlgoContext& ctx) {
+  if (config.GetString("variant") == "gems") return CreateSlateQGemsTrainer(config, ctx);
   ASSIGN_OR_RETURN(SlateQSettings settings, MakeSettings(config, ctx));
   RETURN_IF_ERROR(CheckLearnerDevice(ctx.learner_device));
   try {
