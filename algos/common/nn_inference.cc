@@ -85,12 +85,13 @@ void GruCell::Step(const float* x, float* h, float* scratch) const {
 }
 
 Status Mlp::Load(const Weights& weights, const std::string& prefix, const std::vector<int>& sizes) {
-  layers.clear();
+  std::vector<DenseLayer> loaded;  // all or nothing: a failed load leaves the MLP as it was
   for (size_t i = 0; i + 1 < sizes.size(); ++i) {
     DenseLayer layer;
     RETURN_IF_ERROR(layer.Load(weights, prefix + "." + std::to_string(2 * i), sizes[i], sizes[i + 1]));
-    layers.push_back(std::move(layer));
+    loaded.push_back(std::move(layer));
   }
+  layers = std::move(loaded);
   return Status::Ok();
 }
 

@@ -48,7 +48,7 @@ struct GruCell {
 struct Mlp {
   std::vector<DenseLayer> layers;
   // Loads `<prefix>.<i>` for i = 0, 2, 4, ... (torch::nn::Sequential of Linear, ReLU, ...):
-  // sizes = [in, h1, ..., out].
+  // sizes = [in, h1, ..., out]. On error the MLP is left unchanged.
   Status Load(const Weights& weights, const std::string& prefix, const std::vector<int>& sizes);
   // y = MLP(x). scratch: at least 2 × the widest hidden layer floats.
   void Forward(const float* x, float* y, float* scratch) const;
