@@ -24,7 +24,7 @@ Result<std::unique_ptr<ActorCore>> ActorCore::Create(const RunConfig& run, const
                                   std::to_string(replay_spec.trajectory_steps) + " steps, but env '" +
                                   spec.name + "' episodes last " + std::to_string(spec.max_steps) +
                                   " steps (fixed-length episodes are required)");
-    if (replay_spec.trajectory_action_dim != policy->action_dim())
+    if (replay_spec.trajectory_action_dim > 0 && replay_spec.trajectory_action_dim != policy->action_dim())
       return InternalError("algorithm '" + algo.name + "': replay action dim " +
                            std::to_string(replay_spec.trajectory_action_dim) + " != policy action dim " +
                            std::to_string(policy->action_dim()));

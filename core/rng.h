@@ -47,6 +47,7 @@ enum SeedDomain : uint64_t {
   kSeedResponseStream = 13,
   kSeedSimulatorStream = 14,  // `topics`: the one simulator stream of env i (ENVS.md §6.9)
   kSeedEmbeddings = 15,       // `topics`: the generated item table (embeddings: generated)
+  kSeedBeliefTable = 16,      // GeMS-family: the initial (scratch) item table of the beliefs
 };
 
 class Rng {

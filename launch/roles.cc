@@ -219,7 +219,9 @@ Status RunLearner(const RoleOptions& options) {
     (void)PollSockets(items.data(), items.size(), ctx.heartbeat_interval / 4);
     for (size_t k = 0; k < shards.size(); ++k) {
       RawMessage raw;
-      while (true) {
+      // One batch per shard per pass, so that the control channel (heartbeats) is served between
+      // updates even when one update takes a second (SAC+WkNN).
+      for (int batches = 0; batches < 1; ++batches) {
         auto got = ReceiveMessage(*shards[k], /*is_router=*/false, &raw);
         if (!got.ok() || !*got) break;
         SampleBatch batch;

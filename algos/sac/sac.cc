@@ -1,5 +1,5 @@
 // SAC for slates (ALGOS.md §4, ranker TopK), read top to bottom:
-//   config → settings → acting (torch-free: belief, tanh-Gaussian, TopK ranker) → learning
+//   config → settings → acting (torch-free: belief, tanh-Gaussian, TopK / WkNN rankers) → learning
 //   (critic, actor, temperature, targets; written like §4.2) → checkpoints.
 #include "algos/sac/sac.h"
 
@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "algos/common/gems_common.h"
 #include "algos/common/gru_belief.h"
@@ -24,10 +25,17 @@ Schema SacSchema() {
   return Schema("config")
       .Enum("preset", "clean", {"clean", "gems_repro"},
             "gems_repro: as naver/gems, register quirks included (§8: #9 log α starts at 0); clean: fixed.")
-      .Enum("ranker", "topk", {"topk"}, "Ranker mapping the proto-action to a slate (§4.3.1 TopK).")
-      .Enum("ranker_embeddings", "ideal", {"ideal", "mf"},
-            "Item embeddings of the TopK ranker: the env's own (privileged, \"SAC+TopK (ideal)\") or MF "
-            "embeddings from `slaterl pretrain mf` (\"SAC+TopK (MF)\").")
+      .Enum("ranker", "topk", {"topk", "wknn"},
+            "Ranker mapping the proto-action to a slate: topk (§4.3.1, D = d) or wknn (Wolpertinger, "
+            "§4.3.3, D = k·d: per-slot k-NN retrieval refined greedily by the critic).")
+      .Enum("ranker_embeddings", "ideal", {"ideal", "mf", "scratch"},
+            "Item embeddings of the ranker: the env's own (privileged, \"SAC+TopK (ideal)\"), MF "
+            "embeddings from `slaterl pretrain mf` (\"SAC+TopK (MF)\", WkNN corrected), or scratch = a "
+            "frozen copy of the beliefs' random initial table (WkNN as GeMS runs it, register #15).")
+      .Int("wolpertinger_k", 10, 1, 1 << 20, "items", "wknn: nearest items retrieved per slot.")
+      .Enum("target_slate", "refine", {"refine", "nearest"},
+            "wknn: the next slate of the critic target is the critic-refined slate (§4.3.3) or, cheaper, "
+            "the nearest item per slot.")
       .String("mf_embeddings", "", "Path of the MF table (raw float32 N × d) when ranker_embeddings is mf.")
       .Int("item_dim", 20, 1, 1024, "", "Dimension d of the belief encoders' item tables (§1.5).")
       .Int("belief_dim", 20, 1, 1024, "", "GRU hidden size d_s (§1.5).")
@@ -50,15 +58,36 @@ Schema SacSchema() {
 
 namespace {
 
+enum class Ranker { kTopK, kWknn };
+
 struct SacSettings {
   GemsPreset preset = GemsPreset::kClean;
+  Ranker ranker = Ranker::kTopK;
   int num_items = 0, slate_size = 0, steps = 0;
-  int item_dim = 20, belief_dim = 20, hidden = 256, action_dim = 20;
+  int item_dim = 20, belief_dim = 20, hidden = 256;
+  int ranker_dim = 20;  // d_r, dimension of the ranker's item embeddings
+  int action_dim = 20;  // D: topk d_r; wknn k·d_r (one target embedding per slot)
+  int wolpertinger_k = 10;
+  bool target_refine = true;
   int64_t random_steps = 2000;
   bool full_box_random = false;
-  std::vector<float> ranker_table;  // N × D
+  std::vector<float> initial_table;       // N × item_dim, both beliefs start from it (§1.5)
+  std::vector<float> ranker_table;        // N × d_r
   std::vector<float> centre, half_width;  // D
+  // Register #16/#17 (gems_repro): retrieval reads the proto-action feature-major, and the
+  // refinement scores with target critic 1 on the actor belief.
+  bool feature_major_retrieval() const { return preset == GemsPreset::kGemsRepro; }
+  bool refine_with_target_on_actor() const { return preset == GemsPreset::kGemsRepro; }
 };
+
+// The initial item table of the beliefs: N(0, 1) from the run seed (the same on every role, so
+// `ranker_embeddings: scratch` can freeze a copy of it on the acting side).
+std::vector<float> InitialBeliefTable(uint64_t seed, int num_items, int dim) {
+  Rng rng(DeriveSeed(seed, {kSeedBeliefTable}));
+  std::vector<float> table(static_cast<size_t>(num_items) * dim);
+  for (float& v : table) v = static_cast<float>(rng.Normal());
+  return table;
+}
 
 Result<SacSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
   RETURN_IF_ERROR(CheckGemsEnv("sac", ctx.env_name, ctx.env_spec));
@@ -72,12 +101,30 @@ Result<SacSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
   s.hidden = static_cast<int>(config.GetInt("hidden"));
   s.random_steps = config.GetInt("random_steps");
   s.full_box_random = config.GetString("random_action") == "full_box";
-  const int ranker_dim = kGemsNumTopics * kGemsTopicSize;
-  ASSIGN_OR_RETURN(s.ranker_table, LoadRankerEmbeddings(config.GetString("ranker_embeddings"),
-                                                        config.GetString("mf_embeddings"), *ctx.env_config,
-                                                        s.num_items, ranker_dim));
-  s.action_dim = ranker_dim;
-  EmbeddingBounds(s.ranker_table, s.action_dim, &s.centre, &s.half_width);
+  s.ranker = config.GetString("ranker") == "wknn" ? Ranker::kWknn : Ranker::kTopK;
+  s.wolpertinger_k = static_cast<int>(std::min<int64_t>(config.GetInt("wolpertinger_k"), s.num_items));
+  s.target_refine = config.GetString("target_slate") == "refine";
+  s.initial_table = InitialBeliefTable(ctx.seed, s.num_items, s.item_dim);
+  const std::string embeddings = config.GetString("ranker_embeddings");
+  if (embeddings == "scratch") {
+    if (s.ranker != Ranker::kWknn)
+      return InvalidArgumentError("config.ranker_embeddings: scratch is the WkNN quirk of register #15; "
+                                  "topk needs ideal or mf");
+    s.ranker_dim = s.item_dim;
+    s.ranker_table = s.initial_table;
+  } else {
+    s.ranker_dim = kGemsNumTopics * kGemsTopicSize;
+    ASSIGN_OR_RETURN(s.ranker_table, LoadRankerEmbeddings(embeddings, config.GetString("mf_embeddings"),
+                                                          *ctx.env_config, s.num_items, s.ranker_dim));
+  }
+  std::vector<float> centre, half_width;
+  EmbeddingBounds(s.ranker_table, s.ranker_dim, &centre, &half_width);
+  const int tiles = s.ranker == Ranker::kWknn ? s.slate_size : 1;  // WkNN: bounds tiled k times
+  for (int t = 0; t < tiles; ++t) {
+    s.centre.insert(s.centre.end(), centre.begin(), centre.end());
+    s.half_width.insert(s.half_width.end(), half_width.begin(), half_width.end());
+  }
+  s.action_dim = tiles * s.ranker_dim;
   return s;
 }
 
@@ -87,7 +134,8 @@ ReplaySpec SacReplaySpec(const Params& config, const AlgoContext& ctx) {
   const int shards = std::max(1, ctx.replay_shards);
   const int64_t batch = config.GetInt("batch_size");
   const int T = ctx.env_spec.max_steps;
-  const int action_dim = kGemsNumTopics * kGemsTopicSize;
+  // TopK trains the critic on the stored proto-action; WkNN on the served slate's embeddings.
+  const int action_dim = config.GetString("ranker") == "wknn" ? 0 : kGemsNumTopics * kGemsTopicSize;
   ReplaySpec spec;
   ReplayTableSpec table;
   table.name = "trajectories";
@@ -110,12 +158,75 @@ ReplaySpec SacReplaySpec(const Params& config, const AlgoContext& ctx) {
 
 namespace {
 
+// A critic Q(s, [ê_1 … ê_k]) = w2·relu(W_s s + Σ_p W_p ê_p + b1) + b2 split by slot, so that the
+// greedy WkNN refinement (§4.3.3) scores a candidate c at slot p with one d-wide product:
+// pre_p + S_p E_c, where pre_p = W_s s + b1 + Σ_{q<p} W_q ê_q and S_p = Σ_{q≥p} W_q.
+struct SlotCritic {
+  int state_dim = 0, slots = 0, dim = 0, hidden = 0;
+  std::vector<float> w_state, b1, w2;  // hidden × state_dim, hidden, hidden
+  std::vector<float> w_slot, suffix;   // slots × hidden × dim each
+  float b2 = 0.0f;
+
+  Status Load(const Weights& weights, const std::string& prefix, int state_dim_, int slots_, int dim_, int hidden_) {
+    const int in = state_dim_ + slots_ * dim_;
+    ASSIGN_OR_RETURN(const WeightTensor* w1, FindWeightTensor(weights, prefix + ".0.weight", {hidden_, in}));
+    ASSIGN_OR_RETURN(const WeightTensor* bias1, FindWeightTensor(weights, prefix + ".0.bias", {hidden_}));
+    ASSIGN_OR_RETURN(const WeightTensor* w2t, FindWeightTensor(weights, prefix + ".2.weight", {1, hidden_}));
+    ASSIGN_OR_RETURN(const WeightTensor* bias2, FindWeightTensor(weights, prefix + ".2.bias", {1}));
+    state_dim = state_dim_, slots = slots_, dim = dim_, hidden = hidden_;
+    w_state.assign(static_cast<size_t>(hidden) * state_dim, 0.0f);
+    w_slot.assign(static_cast<size_t>(slots) * hidden * dim, 0.0f);
+    for (int h = 0; h < hidden; ++h) {
+      const float* row = w1->data.data() + static_cast<size_t>(h) * in;
+      std::copy(row, row + state_dim, w_state.begin() + static_cast<size_t>(h) * state_dim);
+      for (int p = 0; p < slots; ++p)
+        std::copy(row + state_dim + p * dim, row + state_dim + (p + 1) * dim,
+                  w_slot.begin() + (static_cast<size_t>(p) * hidden + h) * dim);
+    }
+    suffix = w_slot;
+    for (int p = slots - 2; p >= 0; --p)
+      for (size_t i = 0; i < static_cast<size_t>(hidden) * dim; ++i)
+        suffix[static_cast<size_t>(p) * hidden * dim + i] += suffix[static_cast<size_t>(p + 1) * hidden * dim + i];
+    b1 = bias1->data;
+    w2 = w2t->data;
+    b2 = bias2->data[0];
+    return Status::Ok();
+  }
+  // pre = W_s s + b1 (hidden floats).
+  void Start(const float* state, float* pre) const {
+    for (int h = 0; h < hidden; ++h) {
+      float sum = b1[static_cast<size_t>(h)];
+      const float* row = w_state.data() + static_cast<size_t>(h) * state_dim;
+      for (int j = 0; j < state_dim; ++j) sum += row[j] * state[j];
+      pre[h] = sum;
+    }
+  }
+  // Q of filling slots p…k with embedding e, given pre (slots < p already added).
+  float ScoreFill(const float* pre, int p, const float* e) const {
+    float q = b2;
+    const float* m = suffix.data() + static_cast<size_t>(p) * hidden * dim;
+    for (int h = 0; h < hidden; ++h) {
+      float sum = pre[h];
+      for (int j = 0; j < dim; ++j) sum += m[static_cast<size_t>(h) * dim + j] * e[j];
+      q += w2[static_cast<size_t>(h)] * std::max(0.0f, sum);
+    }
+    return q;
+  }
+  // pre += W_p e.
+  void Commit(float* pre, int p, const float* e) const {
+    const float* m = w_slot.data() + static_cast<size_t>(p) * hidden * dim;
+    for (int h = 0; h < hidden; ++h)
+      for (int j = 0; j < dim; ++j) pre[h] += m[static_cast<size_t>(h) * dim + j] * e[j];
+  }
+};
+
 class SacPolicy : public Policy {
  public:
   SacPolicy(SacSettings settings, const EnvSpec& spec)
       : s_(std::move(settings)),
         spec_(spec),
         belief_(spec.num_envs, s_.num_items, s_.item_dim, spec.slate_size, s_.belief_dim),
+        critic_belief_(spec.num_envs, s_.num_items, s_.item_dim, spec.slate_size, s_.belief_dim),
         head_(static_cast<size_t>(2 * s_.action_dim)),
         action_(static_cast<size_t>(s_.action_dim)),
         scores_(static_cast<size_t>(s_.num_items)) {}
@@ -126,6 +237,17 @@ class SacPolicy : public Policy {
   Status load(const Weights& weights) override {
     RETURN_IF_ERROR(belief_.Load(weights, "actor_belief"));
     RETURN_IF_ERROR(policy_.Load(weights, "policy", {s_.belief_dim, s_.hidden, 2 * s_.action_dim}));
+    if (s_.ranker == Ranker::kWknn) {
+      critics_.assign(s_.refine_with_target_on_actor() ? 1 : 2, SlotCritic());
+      if (s_.refine_with_target_on_actor()) {
+        RETURN_IF_ERROR(critics_[0].Load(weights, "q1_target", s_.belief_dim, s_.slate_size, s_.ranker_dim, s_.hidden));
+      } else {
+        RETURN_IF_ERROR(critic_belief_.Load(weights, "critic_belief"));
+        RETURN_IF_ERROR(critics_[0].Load(weights, "q1", s_.belief_dim, s_.slate_size, s_.ranker_dim, s_.hidden));
+        RETURN_IF_ERROR(critics_[1].Load(weights, "q2", s_.belief_dim, s_.slate_size, s_.ranker_dim, s_.hidden));
+      }
+      pre_.assign(critics_.size() * static_cast<size_t>(s_.hidden), 0.0f);
+    }
     scratch_.assign(static_cast<size_t>(2 * policy_.max_width()), 0.0f);
     loaded_ = true;
     return Status::Ok();
@@ -136,6 +258,8 @@ class SacPolicy : public Policy {
     const bool random_phase = explore_ && (progress_ < s_.random_steps || !loaded_);
     for (int n = 0; n < spec_.num_envs; ++n) {
       const float* h = loaded_ ? belief_.Observe(obs, n, spec_.response_dim) : nullptr;
+      const bool critic_state = loaded_ && s_.ranker == Ranker::kWknn && !s_.refine_with_target_on_actor();
+      const float* h_critic = critic_state ? critic_belief_.Observe(obs, n, spec_.response_dim) : h;
       for (int j = 0; j < D; ++j) {
         const float c = s_.centre[static_cast<size_t>(j)], w = s_.half_width[static_cast<size_t>(j)];
         if (random_phase) {
@@ -154,28 +278,76 @@ class SacPolicy : public Policy {
           action_[static_cast<size_t>(j)] = s_.centre[static_cast<size_t>(j)] + s_.half_width[static_cast<size_t>(j)] * std::tanh(u);
         }
       }
-      // TopK ranker: the k items with the largest ⟨E_i, a⟩, descending (§4.3.1).
-      for (int i = 0; i < s_.num_items; ++i) {
-        const float* e = s_.ranker_table.data() + static_cast<size_t>(i) * D;
-        float dot = 0.0f;
-        for (int j = 0; j < D; ++j) dot += e[j] * action_[static_cast<size_t>(j)];
-        scores_[static_cast<size_t>(i)] = dot;
+      int32_t* slate = out->items.data() + static_cast<size_t>(n) * k;
+      if (s_.ranker == Ranker::kTopK) {
+        RankTopK(slate);
+      } else {
+        RankWknn(loaded_ ? h_critic : nullptr, slate);
       }
-      TopKByScore(scores_.data(), s_.num_items, k, &order_, out->items.data() + static_cast<size_t>(n) * k);
       if (out->actions.size() == static_cast<size_t>(spec_.num_envs) * D)
         std::copy(action_.begin(), action_.end(), out->actions.begin() + static_cast<size_t>(n) * D);
     }
   }
 
  private:
+  // TopK (§4.3.1): the k items with the largest ⟨E_i, a⟩, descending.
+  void RankTopK(int32_t* slate) {
+    const int d = s_.ranker_dim;
+    for (int i = 0; i < s_.num_items; ++i) {
+      const float* e = s_.ranker_table.data() + static_cast<size_t>(i) * d;
+      float dot = 0.0f;
+      for (int j = 0; j < d; ++j) dot += e[j] * action_[static_cast<size_t>(j)];
+      scores_[static_cast<size_t>(i)] = dot;
+    }
+    TopKByScore(scores_.data(), s_.num_items, spec_.slate_size, &order_, slate);
+  }
+
+  // WkNN (§4.3.3): per slot p the wolpertinger_k items nearest to the slot's target q_p; then
+  // slot by slot, the candidate whose "fill the rest with it" slate the critic values most
+  // (without weights yet: the nearest item).
+  void RankWknn(const float* state, int32_t* slate) {
+    const int k = spec_.slate_size, d = s_.ranker_dim, K = s_.wolpertinger_k;
+    if (state != nullptr)
+      for (size_t c = 0; c < critics_.size(); ++c) critics_[c].Start(state, pre_.data() + c * s_.hidden);
+    std::vector<float>& query = query_;
+    query.resize(static_cast<size_t>(d));
+    for (int p = 0; p < k; ++p) {
+      for (int j = 0; j < d; ++j)  // slot-major q_p = a[p·d + j]; register #16: a[j·k + p]
+        query[static_cast<size_t>(j)] = action_[static_cast<size_t>(s_.feature_major_retrieval() ? j * k + p : p * d + j)];
+      for (int i = 0; i < s_.num_items; ++i) {
+        const float* e = s_.ranker_table.data() + static_cast<size_t>(i) * d;
+        float dist = 0.0f;
+        for (int j = 0; j < d; ++j) dist += (e[j] - query[static_cast<size_t>(j)]) * (e[j] - query[static_cast<size_t>(j)]);
+        scores_[static_cast<size_t>(i)] = -dist;
+      }
+      candidates_.resize(static_cast<size_t>(K));
+      TopKByScore(scores_.data(), s_.num_items, K, &order_, candidates_.data());
+      int32_t best = candidates_[0];
+      if (state != nullptr) {
+        float best_q = -std::numeric_limits<float>::infinity();
+        for (int32_t c : candidates_) {
+          const float* e = s_.ranker_table.data() + static_cast<size_t>(c) * d;
+          float q = std::numeric_limits<float>::infinity();
+          for (size_t j = 0; j < critics_.size(); ++j)
+            q = std::min(q, critics_[j].ScoreFill(pre_.data() + j * s_.hidden, p, e));
+          if (q > best_q) best_q = q, best = c;
+        }
+        const float* e = s_.ranker_table.data() + static_cast<size_t>(best) * d;
+        for (size_t j = 0; j < critics_.size(); ++j) critics_[j].Commit(pre_.data() + j * s_.hidden, p, e);
+      }
+      slate[p] = best;
+    }
+  }
+
   SacSettings s_;
   EnvSpec spec_;
-  BeliefTracker belief_;
+  BeliefTracker belief_, critic_belief_;
   Mlp policy_;
+  std::vector<SlotCritic> critics_;  // WkNN refinement scorers
   bool loaded_ = false;
   int64_t progress_ = 0;
-  std::vector<float> head_, action_, scores_, scratch_;
-  std::vector<int32_t> order_;
+  std::vector<float> head_, action_, scores_, scratch_, pre_, query_;
+  std::vector<int32_t> order_, candidates_;
 };
 
 // ---- learning ----------------------------------------------------------------------------------
@@ -220,10 +392,10 @@ class SacTrainer : public Trainer {
  public:
   SacTrainer(const Params& config, const AlgoContext& ctx, SacSettings s)
       : s_(std::move(s)),
-        layout_(s_.steps, s_.slate_size, s_.action_dim, 0),
+        layout_(s_.steps, s_.slate_size, s_.ranker == Ranker::kWknn ? 0 : s_.action_dim, 0),
         replay_spec_(SacReplaySpec(config, ctx)),
         device_(LearnerDevice(ctx.learner_device)),
-        nets_(s_, torch::randn({s_.num_items, s_.item_dim})),
+        nets_(s_, torch::from_blob(s_.initial_table.data(), {s_.num_items, s_.item_dim}, torch::kFloat32).clone()),
         gamma_(config.GetDouble("gamma")),
         tau_(config.GetDouble("tau")),
         target_update_freq_(config.GetInt("target_update_freq")),
@@ -235,6 +407,9 @@ class SacTrainer : public Trainer {
       torch::NoGradGuard no_grad;
       nets_->log_alpha.fill_(std::log(std::max(alpha_, 1e-30)));
     }
+    ranker_table_ = torch::from_blob(s_.ranker_table.data(), {s_.num_items, s_.ranker_dim}, torch::kFloat32)
+                        .clone()
+                        .to(device_);
     centre_ = torch::tensor(s_.centre).to(device_);
     half_width_ = torch::tensor(s_.half_width).to(device_);
     q_optimizer_ = std::make_unique<torch::optim::Adam>(
@@ -262,6 +437,61 @@ class SacTrainer : public Trainer {
     return {centre_ + half_width_ * tanh_u, log_pi};
   }
 
+  // WkNN (§4.3.3) on a batch: per slot the wolpertinger_k items nearest to the slot's target,
+  // then (target_slate: refine) greedy refinement by the scoring critics — the split-by-slot form
+  // of SlotCritic, batched. Clean: min of the online critics on the critic belief; register #17:
+  // target critic 1 on the actor belief. Returns item ids [M, k].
+  torch::Tensor WknnSlates(const torch::Tensor& proto, const torch::Tensor& critic_state, const torch::Tensor& actor_state) {
+    torch::NoGradGuard no_grad;
+    const int64_t M = proto.size(0), k = s_.slate_size, d = s_.ranker_dim;
+    torch::Tensor query = s_.feature_major_retrieval() ? proto.view({M, d, k}).transpose(1, 2) : proto.view({M, k, d});
+    torch::Tensor dist = query.pow(2).sum(-1, true) - 2.0 * query.matmul(ranker_table_.t()) +
+                         ranker_table_.pow(2).sum(-1).view({1, 1, -1});               // [M, k, N]
+    torch::Tensor candidates = std::get<1>((-dist).topk(s_.wolpertinger_k, -1));        // [M, k, K]
+    if (!s_.target_refine) return candidates.select(2, 0);
+    std::vector<torch::nn::Sequential> critics =
+        s_.refine_with_target_on_actor() ? std::vector<torch::nn::Sequential>{nets_->q1_target}
+                                         : std::vector<torch::nn::Sequential>{nets_->q1, nets_->q2};
+    const torch::Tensor& state = s_.refine_with_target_on_actor() ? actor_state : critic_state;
+    const int64_t H = state.size(1);
+    std::vector<torch::Tensor> pre, slot_w, suffix, w2, b2;
+    for (auto& critic : critics) {
+      auto* first = critic[0]->as<torch::nn::Linear>();
+      auto* last = critic[2]->as<torch::nn::Linear>();
+      torch::Tensor w1 = first->weight;                                       // [hid, H + k·d]
+      torch::Tensor slots = w1.narrow(1, H, k * d).view({-1, k, d}).permute({1, 0, 2});  // [k, hid, d]
+      slot_w.push_back(slots);
+      suffix.push_back(slots.flip(0).cumsum(0).flip(0));
+      pre.push_back(state.matmul(w1.narrow(1, 0, H).t()) + first->bias);    // [M, hid]
+      w2.push_back(last->weight.view({-1}));
+      b2.push_back(last->bias);
+    }
+    torch::Tensor chosen = torch::empty({M, k}, torch::kInt64).to(device_);
+    for (int64_t p = 0; p < k; ++p) {
+      torch::Tensor cand = candidates.select(1, p);                                          // [M, K]
+      torch::Tensor emb = ranker_table_.index_select(0, cand.reshape({-1})).view({M, -1, d});  // [M, K, d]
+      torch::Tensor q;
+      for (size_t c = 0; c < critics.size(); ++c) {
+        torch::Tensor hidden = torch::relu(pre[c].unsqueeze(1) + emb.matmul(suffix[c][p].t()));  // [M, K, hid]
+        torch::Tensor qc = hidden.matmul(w2[c]) + b2[c];                                        // [M, K]
+        q = c == 0 ? qc : torch::min(q, qc);
+      }
+      torch::Tensor best = cand.gather(1, q.argmax(1, true)).squeeze(1);                       // [M]
+      chosen.select(1, p).copy_(best);
+      torch::Tensor e = ranker_table_.index_select(0, best);                                   // [M, d]
+      for (size_t c = 0; c < critics.size(); ++c) pre[c] += e.matmul(slot_w[c][p].t());
+    }
+    return chosen;
+  }
+
+  // Concatenated ranker embeddings of slates [..., k] → [..., k·d] (slot-major, the critic's input).
+  torch::Tensor SlateEmbeddings(const torch::Tensor& slates) {
+    const int64_t k = s_.slate_size, d = s_.ranker_dim;
+    std::vector<int64_t> shape = slates.sizes().vec();
+    shape.back() = k * d;
+    return ranker_table_.index_select(0, slates.reshape({-1})).view(shape);
+  }
+
   UpdateResult update(const SampleBatch& batch) override {
     UpdateResult result;
     Result<TrajectoryTensors> converted = ToTrajectoryTensors(batch, layout_, device_);
@@ -279,7 +509,12 @@ class SacTrainer : public Trainer {
     torch::Tensor s_actor_next = actor_beliefs.narrow(1, 1, T).reshape({B * T, H}).detach();
     torch::Tensor s_critic = critic_beliefs.narrow(1, 0, T).reshape({B * T, H});
     torch::Tensor s_critic_next = critic_beliefs.narrow(1, 1, T).reshape({B * T, H}).detach();
-    torch::Tensor a = tt.actions.reshape({B * T, D});
+    // The critic's replay action: TopK the stored proto-action; WkNN the served slate's embeddings
+    // (A_t from o_{t+1}; register #1: o_t's slate).
+    torch::Tensor a = s_.ranker == Ranker::kTopK
+                          ? tt.actions.reshape({B * T, D})
+                          : SlateEmbeddings(tt.slates.narrow(1, s_.preset == GemsPreset::kClean ? 1 : 0, T))
+                                .reshape({B * T, D});
     torch::Tensor r = tt.rewards.reshape({B * T});
     torch::Tensor done = tt.done.reshape({B * T});
 
@@ -288,6 +523,8 @@ class SacTrainer : public Trainer {
     {
       torch::NoGradGuard no_grad;
       auto [a_next, log_pi_next] = SampleAction(s_actor_next);
+      // WkNN: the critic sees the slate the ranker makes of a' (its embeddings).
+      if (s_.ranker == Ranker::kWknn) a_next = SlateEmbeddings(WknnSlates(a_next, s_critic_next, s_actor_next));
       torch::Tensor x_next = torch::cat({s_critic_next, a_next}, 1);
       torch::Tensor q_next = torch::min(nets_->q1_target->forward(x_next), nets_->q2_target->forward(x_next)).squeeze(1);
       y = r + gamma_ * (1.0 - done) * (q_next - alpha_ * log_pi_next);
@@ -337,8 +574,18 @@ class SacTrainer : public Trainer {
 
   Weights weights() const override {
     Weights w;
-    AppendModuleWeights(*const_cast<SacNetsImpl&>(*nets_).actor_belief, "actor_belief", &w);
-    AppendModuleWeights(*const_cast<SacNetsImpl&>(*nets_).policy, "policy", &w);
+    auto& nets = const_cast<SacNetsImpl&>(*nets_);
+    AppendModuleWeights(*nets.actor_belief, "actor_belief", &w);
+    AppendModuleWeights(*nets.policy, "policy", &w);
+    if (s_.ranker == Ranker::kWknn) {  // the acting side refines slates with the critic (§4.3.3)
+      if (s_.refine_with_target_on_actor()) {
+        AppendModuleWeights(*nets.q1_target, "q1_target", &w);
+      } else {
+        AppendModuleWeights(*nets.critic_belief, "critic_belief", &w);
+        AppendModuleWeights(*nets.q1, "q1", &w);
+        AppendModuleWeights(*nets.q2, "q2", &w);
+      }
+    }
     return w;
   }
 
@@ -373,7 +620,7 @@ class SacTrainer : public Trainer {
   int64_t target_update_freq_;
   bool auto_entropy_;
   double alpha_, target_entropy_;
-  torch::Tensor centre_, half_width_;
+  torch::Tensor ranker_table_, centre_, half_width_;
   std::unique_ptr<torch::optim::Adam> q_optimizer_, pi_optimizer_, alpha_optimizer_;
   int64_t num_updates_ = 0;
 };
