@@ -117,6 +117,8 @@ Status RunActor(const RoleOptions& options) {
   const int shard = options.id % static_cast<int>(ctx.endpoints.shard_insert.size());
   SocketOptions push_options;
   push_options.send_hwm = 8;  // bounded: a slow shard pushes back on the actor
+  // Whole trajectories (GeMS protocol): at most one waiting on this side.
+  if (ctx.objects.algo->replay_spec(ctx.run.config, ctx.objects.context).trajectory_steps > 0) push_options.send_hwm = 1;
   ASSIGN_OR_RETURN(auto push, OpenSocket(zmq_context, zmq::socket_type::push,
                                          ctx.endpoints.shard_insert[shard], /*bind=*/false, push_options));
   WeightsReceiver weights_receiver;
@@ -338,7 +340,11 @@ Status RunShard(const RoleOptions& options) {
   ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options));
   ShardServerOptions shard;
   shard.shard_id = options.id;
-  shard.tables = ctx.objects.algo->replay_spec(ctx.run.config, ctx.objects.context).tables;
+  const ReplaySpec replay_spec = ctx.objects.algo->replay_spec(ctx.run.config, ctx.objects.context);
+  shard.tables = replay_spec.tables;
+  // Whole-trajectory replay (GeMS protocol): keep the queue in front of the rate limiter short, so
+  // actors wait instead of running ahead of the learner with stale weights.
+  if (replay_spec.trajectory_steps > 0) shard.insert_receive_hwm = 2;
   shard.insert_endpoint = ctx.endpoints.shard_insert.at(options.id);
   shard.sample_endpoint = ctx.endpoints.shard_sample.at(options.id);
   shard.control_endpoint = ctx.endpoints.control;
