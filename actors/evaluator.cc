@@ -40,6 +40,10 @@ Result<EvalResult> EvaluatorCore::EvaluateFinal(int64_t episodes, bool select_be
   RETURN_IF_ERROR(policy_->load(best_));
   weights_version_ = best_.version;
   weights_timesteps_ = best_.timesteps_total;
+  return EvaluateTestUsers(episodes);
+}
+
+Result<EvalResult> EvaluatorCore::EvaluateTestUsers(int64_t episodes) {
   return RunEpisodes(*env_, *policy_, episodes, DeriveSeed(seed_, {kSeedEval}));  // fresh users
 }
 

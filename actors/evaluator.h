@@ -29,6 +29,8 @@ class EvaluatorCore {
   // The final evaluation: with `select_best`, of the best recorded weights (if any) on fresh
   // users (a different seed from the periodic evaluations); else of the current weights.
   Result<EvalResult> EvaluateFinal(int64_t episodes, bool select_best);
+  // The current weights on the test users EvaluateFinal(select_best) uses (baseline runs).
+  Result<EvalResult> EvaluateTestUsers(int64_t episodes);
   // Stats message for the launcher: eval/episode_reward_mean, eval/episode_reward_std,
   // eval/episode_len_mean, eval/episodes, eval/weights_version (of the evaluated weights),
   // eval/timesteps_total, eval/final.

@@ -51,8 +51,11 @@ Result<std::string> RunBaseline(const RunConfig& run, RunDirectory& dir, RunMetr
   ASSIGN_OR_RETURN(std::unique_ptr<EvaluatorCore> evaluator, EvaluatorCore::Create(run, *env, *algo));
   const int64_t final_episodes = run.evaluation.GetInt("final_episodes");
   const auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(EvalResult result,
-                   evaluator->Evaluate(final_episodes > 0 ? final_episodes : run.evaluation.GetInt("episodes")));
+  const int64_t episodes = final_episodes > 0 ? final_episodes : run.evaluation.GetInt("episodes");
+  // With select_best a learning run's final evaluation meets the fresh test users: so does the
+  // baseline, on exactly the same users.
+  ASSIGN_OR_RETURN(EvalResult result, run.evaluation.GetBool("select_best") ? evaluator->EvaluateTestUsers(episodes)
+                                                                           : evaluator->Evaluate(episodes));
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics.OnStats(evaluator->MakeStats(result, /*final=*/true));
   const int64_t horizon = run.stop.GetInt("timesteps_total");
