@@ -1,6 +1,7 @@
 // The GeMS protocol across processes (local backend): with several actors, the sample-to-insert
 // rate limiter keeps exactly one update of `batch_size` trajectories per trajectory collected
-// after the random phase (ALGOS.md §1.3 mapping), and every actor's trajectories reach replay.
+// after the random phase (ALGOS.md §1.3 mapping), every actor's trajectories reach replay, and the
+// final checkpoint evaluates with `slaterl eval --policy checkpoint:DIR`.
 #include <gtest/gtest.h>
 
 #include "core/json.h"
@@ -41,6 +42,13 @@ TEST(GemsIntegrationTest, RateLimiterGivesOneUpdatePerTrajectoryWithThreeActors)
     ASSERT_TRUE(JsonGetNumber(actors.substr(actors.find(actor)), "env_steps", &steps));
     EXPECT_GE(steps, 100) << "actor " << actor << " collected no whole trajectory";
   }
+  // The final checkpoint (beliefs, policy, critics, optimisers) evaluates through the CLI.
+  const CommandResult eval = RunCommand(Binary() + " eval " + dir + "/sac.yaml --policy checkpoint:" + dir +
+                                        "/run/checkpoints/final --episodes 20 --num-envs 10 --json");
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  double mean = 0;
+  ASSERT_TRUE(JsonGetNumber(eval.output.substr(eval.output.find('{')), "return_mean", &mean)) << eval.output;
+  EXPECT_GT(mean, 0.0);
 }
 
 }  // namespace
