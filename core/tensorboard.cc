@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -53,12 +52,6 @@ void PutEventHeader(std::string* out, double wall_time, int64_t step) {
 std::atomic<int> g_file_counter{0};
 
 }  // namespace
-
-uint32_t Crc32c(const void* data, size_t size) {
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
-  crc.process_bytes(data, size);
-  return crc.checksum();
-}
 
 uint32_t MaskCrc32c(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xA282EAD8u; }
 

@@ -7,7 +7,7 @@
 // `Summary` of scalar values (`tag`, `simple_value`) at one `step` (int64, env steps for slaterl).
 // The protobuf fields are hand-encoded (wall_time: field 1 double; step: field 2 varint;
 // file_version: field 3 bytes; summary: field 5 bytes; Summary.value: field 1; Value.tag: field 1;
-// Value.simple_value: field 2 float). CRC-32C comes from boost::crc (Castagnoli, reflected).
+// Value.simple_value: field 2 float). CRC-32C comes from core/crc32c.h (Castagnoli, reflected).
 //
 // EventFileWriter owns one open file named `events.out.tfevents.<unix time>.<host>.<pid>.<n>` in
 // its directory. Every write appends whole records to a stdio buffer; the buffer is flushed when
@@ -23,12 +23,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/crc32c.h"  // Crc32c
 #include "core/status.h"
 
 namespace slaterl {
 
-// CRC-32C (Castagnoli) of `size` bytes; Crc32c("123456789") == 0xE3069283.
-uint32_t Crc32c(const void* data, size_t size);
 // TensorFlow's masked CRC: ((c >> 15) | (c << 17)) + 0xA282EAD8 (mod 2^32).
 uint32_t MaskCrc32c(uint32_t crc);
 

@@ -13,8 +13,10 @@
 #include "core/logging.h"
 #include "launch/bench_envs.h"
 #include "launch/bench_pipeline.h"
+#include "launch/data_generate.h"
 #include "launch/launcher.h"
 #include "launch/parity.h"
+#include "launch/pretrain.h"
 #include "launch/report.h"
 #include "launch/roles.h"
 #include "launch/run_config.h"
@@ -32,6 +34,8 @@ const char kUsage[] =
     "  sweep SWEEP.yaml [--run-dir DIR] [--set k=v ...] [--dry-run]     many runs (grid, seeds), report.md\n"
     "  report RUN_OR_SWEEP_DIR                                          rebuild report.md and plots\n"
     "  validate CONFIG.yaml [--set k=v ...]                             check a config, print it resolved\n"
+    "  data generate CONFIG.yaml --episodes N --out FILE [--epsilon E]  logged trajectories (topics)\n"
+    "  pretrain mf CONFIG.yaml --data FILE --out PATH.f32               MF item embeddings from logged data\n"
     "  bench envs [--json]                                              environment steps/s\n"
     "  parity [--episodes N] [--only TEXT]                              envs vs the Python originals (markdown)\n"
     "  docs config                                                      print the config key reference\n"
@@ -53,7 +57,8 @@ const char kEvalHelp[] =
     "usage: slaterl eval CONFIG.yaml --policy P --episodes N [--seed S] [--num-envs N] [--set k=v ...] [--json]\n"
     "\n"
     "Runs N episodes of the config's environment with policy P and prints the mean return.\n"
-    "  --policy P     random | random_md | greedy | oracle | choc | kale | first | checkpoint:DIR\n"
+    "  --policy P     random | random_md | greedy | oracle | oracle_eps | choc | kale | first |\n"
+    "                 checkpoint:DIR (oracle_eps: topics' epsilon-greedy oracle, epsilon 0.5)\n"
     "                 (checkpoint:DIR loads the config's algorithm from a checkpoint directory)\n"
     "  --episodes N   episodes to run (default 100)\n"
     "  --seed S       seed of the users and the policy (default: the config's seed)\n"
@@ -86,6 +91,44 @@ const char kValidateHelp[] =
     "\n"
     "Checks every key of the config (unknown keys, types, ranges) and prints it with every default\n"
     "filled in. Exit code 0 when valid; otherwise one line FILE:LINE: key 'a.b': problem.\n";
+
+const char kDataHelp[] =
+    "usage: slaterl data generate CONFIG.yaml --episodes N --out FILE [--policy oracle] [--epsilon E]\n"
+    "                             [--seed S] [--num-envs N] [--set k=v ...]\n"
+    "\n"
+    "Logs N trajectories of the config's `topics` env played by the epsilon-greedy oracle (ALGOS.md\n"
+    "4.4.4): each slot independently gets, with probability E, a random item (the random items of a\n"
+    "slate are distinct), else the env's oracle item. FILE (written atomically) holds per trajectory\n"
+    "the T served slates and their clicks (format: algos/common/logged_data.h, docs/data.md). The\n"
+    "users come from the config's seed (--set seed=S) and env_config.sim_seed.\n"
+    "  --episodes N   trajectories to log (required)\n"
+    "  --out FILE     the dataset file (required; 100,000 GeMS trajectories take 500 MB)\n"
+    "  --policy P     oracle (default; the only logging policy)\n"
+    "  --epsilon E    probability of a random item per slot (default 0.5, GeMS; 0 = oracle, 1 = random)\n"
+    "  --seed S       the policy's seed (default 2754851, GeMS's logging seed)\n"
+    "  --num-envs N   envs stepped in lock-step (default 16; the file depends on it)\n";
+
+const char kPretrainHelp[] =
+    "usage: slaterl pretrain mf CONFIG.yaml --data FILE --out PATH.f32 [--preset clean|gems_repro]\n"
+    "                           [--seed S] [--dim D] [--max-epochs N] [--lr X] [--threads T] [--set k=v ...]\n"
+    "\n"
+    "Trains BPR matrix-factorisation item embeddings (ALGOS.md 1.6) on a logged-data file of the\n"
+    "config's `topics` env (`slaterl data generate`): users = trajectories, Adam lr 1e-4, batch 256,\n"
+    "the first 10% of trajectories validate every 1000 batches, the best item table is kept and\n"
+    "training stops after 3 evaluations without improvement. Writes PATH.f32 (num_items x D float32,\n"
+    "little-endian, row-major, like data/gems/*.f32) and PATH.json (shape, dataset, preset, seed,\n"
+    "validation losses, batches, epochs). Progress on stderr, one line per evaluation.\n"
+    "  --data FILE        the logged-data file (required)\n"
+    "  --out PATH.f32     the embedding table (required; the sidecar is PATH.json)\n"
+    "  --preset P         clean (default: no optimiser step in validation, validation users folded in)\n"
+    "                     | gems_repro (as GeMS: validation batches also train, register #19)\n"
+    "  --seed S           default 2022 (GeMS)\n"
+    "  --dim D            embedding dimension (default 20)\n"
+    "  --max-epochs N     stop after N epochs at the latest (default 0 = on patience only)\n"
+    "  --lr X             Adam learning rate (default 1e-4)\n"
+    "  --threads T        LibTorch threads (default 1)\n"
+    "  --fold-in-steps K  clean: Adam steps that fit the validation users before each evaluation (default 100)\n"
+    "  --fold-in-lr X     clean: their learning rate (default 0.01)\n";
 
 const char kBenchHelp[] =
     "usage: slaterl bench envs [--json]\n"
@@ -287,6 +330,125 @@ int CmdEval(const std::vector<std::string>& args) {
   return 0;
 }
 
+Result<double> ParseDouble(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v))
+    return InvalidArgumentError(flag + ": expected a number, got '" + text + "'");
+  return v;
+}
+
+int CmdData(const std::vector<std::string>& args) {
+  if (WantsHelp(args) || args.empty()) return std::printf("%s", kDataHelp), args.empty() ? 2 : 0;
+  if (args[0] != "generate")
+    return Fail(InvalidArgumentError("data '" + args[0] + "': expected generate (see --help)"));
+  auto common = ParseCommon(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (!common.ok()) return Fail(common.status());
+  DataGenerateOptions options;
+  std::string episodes_text, epsilon_text, seed_text, num_envs_text;
+  for (auto flag : {std::make_pair("--policy", &options.policy), std::make_pair("--episodes", &episodes_text),
+                    std::make_pair("--epsilon", &epsilon_text), std::make_pair("--seed", &seed_text),
+                    std::make_pair("--num-envs", &num_envs_text), std::make_pair("--out", &options.out)}) {
+    auto taken = TakeFlag(&common->rest, flag.first, flag.second);
+    if (!taken.ok()) return Fail(taken.status());
+  }
+  Status leftovers = NoLeftovers(common->rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  if (episodes_text.empty()) return Fail(InvalidArgumentError("--episodes is required (see --help)"));
+  if (options.out.empty()) return Fail(InvalidArgumentError("--out is required (see --help)"));
+  auto episodes = ParsePositive("--episodes", episodes_text);
+  if (!episodes.ok() || *episodes < 1) return Fail(InvalidArgumentError("--episodes: expected a positive integer"));
+  options.episodes = *episodes;
+  if (!epsilon_text.empty()) {
+    auto epsilon = ParseDouble("--epsilon", epsilon_text);
+    if (!epsilon.ok()) return Fail(epsilon.status());
+    options.epsilon = *epsilon;
+  }
+  if (!seed_text.empty()) {
+    auto seed = ParsePositive("--seed", seed_text);
+    if (!seed.ok()) return Fail(seed.status());
+    options.policy_seed = static_cast<uint64_t>(*seed);
+  }
+  if (!num_envs_text.empty()) {
+    auto num_envs = ParsePositive("--num-envs", num_envs_text);
+    if (!num_envs.ok() || *num_envs < 1) return Fail(InvalidArgumentError("--num-envs: expected a positive integer"));
+    options.num_envs = static_cast<int>(*num_envs);
+  }
+  auto run = LoadRun(common->config, common->overrides);
+  if (!run.ok()) return Fail(run.status());
+  auto result = GenerateLoggedData(*run, options);
+  if (!result.ok()) return Fail(result.status());
+  std::fprintf(stderr,
+               "data generate: wrote %s: %lld trajectories x %d steps x %d slots, %.1f MB, %.1f "
+               "clicks/trajectory, %.3f of slots random, %.2f s, %.0f trajectories/s\n",
+               options.out.c_str(), static_cast<long long>(result->trajectories),
+               result->steps_per_trajectory, result->slate_size,
+               static_cast<double>(result->file_bytes) / 1e6, result->clicks_per_trajectory,
+               result->random_slot_fraction, result->seconds, result->trajectories_per_sec);
+  return 0;
+}
+
+int CmdPretrain(const std::vector<std::string>& args) {
+  if (WantsHelp(args) || args.empty()) return std::printf("%s", kPretrainHelp), args.empty() ? 2 : 0;
+  if (args[0] != "mf")
+    return Fail(InvalidArgumentError("pretrain '" + args[0] + "': expected mf (vae is not implemented yet)"));
+  auto common = ParseCommon(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (!common.ok()) return Fail(common.status());
+  PretrainMfOptions options;
+  std::string preset_text, seed_text, dim_text, max_epochs_text, lr_text, threads_text, fold_in_steps_text,
+      fold_in_lr_text;
+  for (auto flag : {std::make_pair("--data", &options.data), std::make_pair("--out", &options.out),
+                    std::make_pair("--preset", &preset_text), std::make_pair("--seed", &seed_text),
+                    std::make_pair("--dim", &dim_text), std::make_pair("--max-epochs", &max_epochs_text),
+                    std::make_pair("--lr", &lr_text), std::make_pair("--threads", &threads_text),
+                    std::make_pair("--fold-in-steps", &fold_in_steps_text),
+                    std::make_pair("--fold-in-lr", &fold_in_lr_text)}) {
+    auto taken = TakeFlag(&common->rest, flag.first, flag.second);
+    if (!taken.ok()) return Fail(taken.status());
+  }
+  Status leftovers = NoLeftovers(common->rest);
+  if (!leftovers.ok()) return Fail(leftovers);
+  if (options.data.empty()) return Fail(InvalidArgumentError("--data is required (see --help)"));
+  if (options.out.empty()) return Fail(InvalidArgumentError("--out is required (see --help)"));
+  if (!preset_text.empty()) {
+    auto preset = ParseMfPreset(preset_text);
+    if (!preset.ok()) return Fail(preset.status().WithContext("--preset"));
+    options.mf.preset = *preset;
+  }
+  for (auto flag : {std::make_pair("--seed", &seed_text), std::make_pair("--dim", &dim_text),
+                    std::make_pair("--max-epochs", &max_epochs_text), std::make_pair("--threads", &threads_text),
+                    std::make_pair("--fold-in-steps", &fold_in_steps_text)}) {
+    if (flag.second->empty()) continue;
+    auto parsed = ParsePositive(flag.first, *flag.second);
+    if (!parsed.ok()) return Fail(parsed.status());
+    const std::string name = flag.first;
+    if (name == "--seed") options.mf.seed = static_cast<uint64_t>(*parsed);
+    if (name == "--dim") options.mf.dim = static_cast<int>(*parsed);
+    if (name == "--max-epochs") options.mf.max_epochs = *parsed;
+    if (name == "--threads") options.mf.num_threads = static_cast<int>(*parsed);
+    if (name == "--fold-in-steps") options.mf.fold_in_steps = static_cast<int>(*parsed);
+  }
+  for (auto flag : {std::make_pair("--lr", &lr_text), std::make_pair("--fold-in-lr", &fold_in_lr_text)}) {
+    if (flag.second->empty()) continue;
+    auto parsed = ParseDouble(flag.first, *flag.second);
+    if (!parsed.ok()) return Fail(parsed.status());
+    (std::string(flag.first) == "--lr" ? options.mf.lr : options.mf.fold_in_lr) = *parsed;
+  }
+  auto run = LoadRun(common->config, common->overrides);
+  if (!run.ok()) return Fail(run.status());
+  auto result = PretrainMf(*run, options);
+  if (!result.ok()) return Fail(result.status());
+  const MfResult& mf = result->mf;
+  std::fprintf(stderr,
+               "pretrain mf: wrote %s and %s: %d x %d, validation loss %.5f (initial %.5f) at batch "
+               "%lld; %lld batches, %.2f epochs, stopped on %s, %.1f s\n",
+               options.out.c_str(), result->sidecar_path.c_str(), mf.num_items, mf.dim,
+               mf.best_validation_loss, mf.initial_validation_loss,
+               static_cast<long long>(mf.best_batches), static_cast<long long>(mf.batches), mf.epochs,
+               mf.stop_reason.c_str(), mf.seconds);
+  return 0;
+}
+
 int CmdBench(const std::vector<std::string>& args) {
   if (WantsHelp(args) || args.empty()) return std::printf("%s", kBenchHelp), args.empty() ? 2 : 0;
   std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -398,6 +560,8 @@ int main(int argc, char** argv) {
   if (command == "report") return CmdReport(args);
   if (command == "validate") return CmdValidate(args);
   if (command == "bench") return CmdBench(args);
+  if (command == "data") return CmdData(args);
+  if (command == "pretrain") return CmdPretrain(args);
   if (command == "docs") return CmdDocs(args);
   if (command == "parity") return CmdParity(args);
   if (command == "_role") return CmdRole(args);

@@ -2,8 +2,6 @@
 // replay/table_checkpoint.h).
 #include "replay/table_checkpoint.h"
 
-#include <boost/crc.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,19 +11,11 @@
 #include <string>
 #include <utility>
 
+#include "core/crc32c.h"
 #include "core/files.h"
 #include "replay/table.h"
 
 namespace slaterl {
-namespace table_checkpoint {
-
-uint32_t Crc32c(const void* data, size_t size) {
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
-  crc.process_bytes(data, size);
-  return crc.checksum();
-}
-
-}  // namespace table_checkpoint
 
 namespace {
 
@@ -137,7 +127,7 @@ Status Table::SaveCheckpoint(const std::string& path, CheckpointStats* stats) co
     w.PutBytes(arena_.data(), static_cast<size_t>(second) * item_floats * sizeof(float));
     pause = std::chrono::steady_clock::now() - locked;
   }
-  const uint32_t crc = table_checkpoint::Crc32c(buffer.data(), w.pos());
+  const uint32_t crc = Crc32c(buffer.data(), w.pos());
   w.Put<uint32_t>(crc);
   buffer.resize(w.pos());
   Status status = WriteFileAtomic(path, buffer);
@@ -169,7 +159,7 @@ Result<std::unique_ptr<Table>> Table::LoadCheckpoint(const ReplayTableSpec& spec
   const size_t body = file.size() - kChecksumBytes;
   uint32_t stored_crc;
   std::memcpy(&stored_crc, file.data() + body, sizeof(stored_crc));
-  if (table_checkpoint::Crc32c(file.data(), body) != stored_crc)
+  if (Crc32c(file.data(), body) != stored_crc)
     return DataLossError(where + "checksum mismatch (corrupt or truncated file)");
 
   Reader r(file.data());

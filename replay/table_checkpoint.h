@@ -21,7 +21,7 @@
 //   144     8n  n × uint64       keys, oldest first (always next_key − n, ..., next_key − 1)
 //           8n  n × double       priorities, oldest first (kPrioritized only)
 //           4·n·item_size floats the items, oldest first
-//   end−4   4   uint32           CRC-32C (Castagnoli) of every byte before it
+//   end−4   4   uint32           CRC-32C (Castagnoli, core/crc32c.h) of every byte before it
 // The file length is therefore fully determined by the header; a loader checks the length,
 // magic, checksum and version before it interprets anything else.
 #pragma once
@@ -36,9 +36,6 @@ constexpr char kMagic[8] = {'S', 'L', 'R', 'T', 'A', 'B', 'L', 'E'};
 constexpr uint32_t kFormatVersion = 1;
 constexpr size_t kHeaderBytes = 144;
 constexpr size_t kChecksumBytes = 4;
-
-// CRC-32C (polynomial 0x1EDC6F41, reflected, init and final xor 0xFFFFFFFF) of `size` bytes.
-uint32_t Crc32c(const void* data, size_t size);
 
 }  // namespace table_checkpoint
 }  // namespace slaterl

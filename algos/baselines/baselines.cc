@@ -155,12 +155,56 @@ void OracleSentinelPolicy::act(const ObsBatch& obs, Rng& /*rng*/, SlateBatch* ou
   std::fill(out->items.begin(), out->items.end(), -1);
 }
 
+// ---- ε-greedy oracle (topics) -------------------------------------------------------------------
+
+EpsilonOraclePolicy::EpsilonOraclePolicy(const EnvSpec& spec, double epsilon)
+    : epsilon_(epsilon), num_candidates_(spec.num_candidates), slate_size_(spec.slate_size),
+      permutation_(static_cast<size_t>(spec.num_candidates)),
+      swapped_with_(static_cast<size_t>(spec.slate_size)) {
+  SLATERL_CHECK(epsilon_ >= 0.0 && epsilon_ <= 1.0);
+  SLATERL_CHECK(slate_size_ >= 1 && slate_size_ <= num_candidates_);
+  std::iota(permutation_.begin(), permutation_.end(), 0);
+}
+
+void EpsilonOraclePolicy::act(const ObsBatch& obs, Rng& rng, SlateBatch* out) {
+  const int n = BatchSize(obs, *out, slate_size_);
+  if (epsilon_ <= 0.0) {
+    std::fill(out->items.begin(), out->items.end(), kOracleSentinel);
+    oracle_slots_ += static_cast<int64_t>(n) * slate_size_;
+    return;
+  }
+  const uint32_t c = static_cast<uint32_t>(num_candidates_);
+  for (int i = 0; i < n; ++i) {
+    int32_t* slate = out->items.data() + static_cast<size_t>(i) * slate_size_;
+    for (int j = 0; j < slate_size_; ++j) {  // the random slate: a permutation's first k items
+      const uint32_t r = static_cast<uint32_t>(j) + rng.UniformInt(c - static_cast<uint32_t>(j));
+      swapped_with_[j] = static_cast<int32_t>(r);
+      std::swap(permutation_[j], permutation_[r]);
+      slate[j] = permutation_[j];
+    }
+    for (int j = slate_size_ - 1; j >= 0; --j)
+      std::swap(permutation_[j], permutation_[swapped_with_[j]]);
+    if (epsilon_ >= 1.0) {
+      random_slots_ += slate_size_;
+      continue;
+    }
+    for (int j = 0; j < slate_size_; ++j) {  // the mask: random with probability ε
+      if (rng.Uniform() < epsilon_) {
+        ++random_slots_;
+      } else {
+        slate[j] = kOracleSentinel;
+        ++oracle_slots_;
+      }
+    }
+  }
+}
+
 // ---- construction by name -----------------------------------------------------------------------
 
 namespace {
 
 constexpr const char* kAllBaselines[] = {"random", "random_md", "greedy", "oracle",
-                                         "choc",   "kale",      "first"};
+                                         "choc",   "kale",      "first",  "oracle_eps"};
 constexpr int kLtsClickbaitFeature = 0;
 
 std::string Join(const std::vector<std::string>& names) {
@@ -180,7 +224,7 @@ bool IsKnownBaseline(const std::string& name) {
 std::vector<std::string> BaselineNamesForEnv(const std::string& env_name) {
   if (env_name == "lts") return {"random", "random_md", "greedy", "oracle", "choc", "kale", "first"};
   if (env_name == "interest_evolution") return {"random", "random_md", "greedy", "oracle", "first"};
-  if (env_name == "topics") return {"random", "random_md", "oracle"};
+  if (env_name == "topics") return {"random", "random_md", "oracle", "oracle_eps"};
   if (env_name == "interest_exploration") return {"random", "random_md", "first"};
   return {"random", "random_md", "first"};
 }
@@ -203,6 +247,7 @@ Result<std::unique_ptr<Policy>> MakeBaselinePolicy(const std::string& name, cons
   }
   const EnvSpec& spec = ctx.env_spec;
   const bool fills_by_env = ctx.env_name == "topics" && name == "oracle";
+  // (oracle_eps draws random items too, so it needs slate_size <= num_candidates like random.)
   if (spec.num_candidates < 1 || spec.slate_size < 1 ||
       (!fills_by_env && spec.slate_size > spec.num_candidates))
     return InvalidArgumentError("baseline policy '" + name + "': unusable env spec (num_candidates " +
@@ -228,6 +273,8 @@ Result<std::unique_ptr<Policy>> MakeBaselinePolicy(const std::string& name, cons
       return InvalidArgumentError("baseline policy '" + name +
                                   "': interest_evolution needs user_dim == doc_dim > 0");
     policy = std::make_unique<DotProductRankPolicy>(spec);
+  } else if (ctx.env_name == "topics" && name == "oracle_eps") {
+    policy = std::make_unique<EpsilonOraclePolicy>(spec, kGemsLoggingEpsilon);
   } else if (ctx.env_name == "topics") {
     policy = std::make_unique<OracleSentinelPolicy>(spec);
   }

@@ -6,6 +6,7 @@
 // | random_md | k independent uniform slots  | same                     | same                |
 // | greedy    | highest clickbait first      | top-k by user·doc        | error (needs model) |
 // | oracle    | = choc                       | = greedy                 | all −1 (env fills)  |
+// | oracle_eps| —                            | —                        | ε-greedy oracle 0.5 |
 // | choc      | highest clickbait first      | —                        | —                   |
 // | kale      | lowest clickbait first       | —                        | —                   |
 // | first     | positions 0..k−1             | same                     | —                   |
@@ -107,6 +108,37 @@ class OracleSentinelPolicy : public Policy {
  private:
   int slate_size_;
 };
+
+// The ε-greedy oracle of `topics` (ALGOS.md §6 `epsilon`, §4.4.4: the GeMS logging policy, ε = 0.5
+// as `oracle_eps`): every slot independently holds, with probability ε, a random item, else −1
+// (the env's oracle fills it, ENVS.md §6.8 step 5). The random items of one slate are the first k
+// of one random permutation of the catalogue (slot p gets its p-th item), so they are mutually
+// distinct; random and oracle items may coincide. Draws per slate, in order: k bounded integers
+// (partial Fisher–Yates, as `random`), then k uniforms for the slot mask. ε = 0 draws nothing and
+// is `oracle`; ε = 1 draws no mask and is `random`, draw for draw.
+class EpsilonOraclePolicy : public Policy {
+ public:
+  // 0 <= epsilon <= 1 (CHECK); slate_size <= num_candidates.
+  EpsilonOraclePolicy(const EnvSpec& spec, double epsilon);
+  void act(const ObsBatch& obs, Rng& rng, SlateBatch* out) override;
+
+  double epsilon() const { return epsilon_; }
+  // Slots given a random item / given −1 since construction (diagnostics: ≈ ε of all slots).
+  int64_t random_slots() const { return random_slots_; }
+  int64_t oracle_slots() const { return oracle_slots_; }
+
+ private:
+  double epsilon_;
+  int num_candidates_;
+  int slate_size_;
+  std::vector<int32_t> permutation_;   // C items, the identity between slates
+  std::vector<int32_t> swapped_with_;  // k
+  int64_t random_slots_ = 0;
+  int64_t oracle_slots_ = 0;
+};
+
+// ε of `oracle_eps`: the GeMS logging policy (ALGOS.md §4.4.4).
+constexpr double kGemsLoggingEpsilon = 0.5;
 
 // The baseline names defined for `env_name`, in registry order.
 std::vector<std::string> BaselineNamesForEnv(const std::string& env_name);

@@ -21,6 +21,7 @@ std::vector<BaselineEntry> MakeBaselines() {
       Entry("choc", "lts: highest clickbait score first, descending"),
       Entry("kale", "lts: lowest clickbait score first, ascending"),
       Entry("first", "candidate positions 0..k-1"),
+      Entry("oracle_eps", "topics: epsilon-greedy oracle, epsilon 0.5 (the GeMS logging policy)"),
   };
 }
 

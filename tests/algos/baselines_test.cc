@@ -63,7 +63,8 @@ TEST(BaselinesTest, RegistryListsEveryBaseline) {
     EXPECT_FALSE(e.summary.empty());
   }
   EXPECT_EQ(names, std::vector<std::string>(
-                       {"random", "random_md", "greedy", "oracle", "choc", "kale", "first"}));
+                       {"random", "random_md", "greedy", "oracle", "choc", "kale", "first",
+                        "oracle_eps"}));
 }
 
 TEST(BaselinesTest, RandomGivesDistinctUniformPositions) {
@@ -203,6 +204,86 @@ TEST(BaselinesTest, TopicsOracleLeavesSlotsToTheEnvironment) {
   auto greedy = CreateBaseline("greedy", MakeContext(spec));
   ASSERT_FALSE(greedy.ok());
   EXPECT_NE(greedy.status().message().find("learned"), std::string::npos);
+}
+
+// ---- ε-greedy oracle (topics, ALGOS.md §6 / §4.4.4) ---------------------------------------------
+
+TEST(BaselinesTest, EpsilonOracleMixesDistinctRandomItemsWithOracleSlots) {
+  const EnvSpec spec = MakeSpec("topics", /*num_envs=*/8, /*num_candidates=*/1000, /*slate_size=*/10, 0, 0);
+  for (double epsilon : {0.2, 0.5, 0.8}) {
+    EpsilonOraclePolicy policy(spec, epsilon);
+    ObsBatch obs;
+    obs.Allocate(spec);
+    SlateBatch slates;
+    slates.Allocate(spec);
+    Rng rng(17);
+    int64_t random = 0, total = 0;
+    for (int round = 0; round < 250; ++round) {
+      policy.act(obs, rng, &slates);
+      for (int i = 0; i < 8; ++i) {
+        std::set<int32_t> seen;
+        for (int j = 0; j < 10; ++j) {
+          const int32_t item = slates.items[i * 10 + j];
+          ++total;
+          if (item == kOracleSentinel) continue;
+          ASSERT_GE(item, 0);
+          ASSERT_LT(item, 1000);
+          EXPECT_TRUE(seen.insert(item).second) << "random items of one slate repeat";
+          ++random;
+        }
+      }
+    }
+    // n = 20000 slots: sd = sqrt(n ε (1 − ε)) ≤ 71; allow 5 sd.
+    EXPECT_NEAR(static_cast<double>(random), epsilon * total, 5 * std::sqrt(total * epsilon * (1 - epsilon)))
+        << epsilon;
+    EXPECT_EQ(policy.random_slots(), random);
+    EXPECT_EQ(policy.oracle_slots(), total - random);
+  }
+}
+
+TEST(BaselinesTest, EpsilonOracleSlotPGetsThePermutationsPthItem) {
+  // The random items of a slate are the first k of one permutation: they sit where `random`
+  // (the same draws, then the mask) puts them.
+  const EnvSpec spec = MakeSpec("topics", 1, 1000, 10, 0, 0);
+  EpsilonOraclePolicy eps(spec, 0.5);
+  auto random = MakePolicy("random", spec);
+  ObsBatch obs;
+  obs.Allocate(spec);
+  const std::vector<int32_t> mixed = Act(eps, spec, obs, /*seed=*/23);
+  const std::vector<int32_t> full = Act(*random, spec, obs, /*seed=*/23);
+  int random_slots = 0;
+  for (int j = 0; j < 10; ++j) {
+    if (mixed[j] == kOracleSentinel) continue;
+    EXPECT_EQ(mixed[j], full[j]) << j;
+    ++random_slots;
+  }
+  EXPECT_GT(random_slots, 0);
+  EXPECT_LT(random_slots, 10);
+}
+
+TEST(BaselinesTest, EpsilonOracleEndpointsAreOracleAndRandom) {
+  const EnvSpec spec = MakeSpec("topics", 3, 1000, 10, 0, 0);
+  ObsBatch obs;
+  obs.Allocate(spec);
+  EpsilonOraclePolicy zero(spec, 0.0);
+  Rng used(4), untouched(4);
+  SlateBatch slates;
+  slates.Allocate(spec);
+  zero.act(obs, used, &slates);
+  EXPECT_EQ(slates.items, std::vector<int32_t>(30, kOracleSentinel));
+  EXPECT_EQ(used.NextU64(), untouched.NextU64()) << "epsilon 0 must not draw";
+  EpsilonOraclePolicy one(spec, 1.0);
+  auto random = MakePolicy("random", spec);
+  for (uint64_t seed : {1, 2, 3}) EXPECT_EQ(Act(one, spec, obs, seed), Act(*random, spec, obs, seed));
+}
+
+TEST(BaselinesTest, OracleEpsIsTheGemsLoggingPolicyOnTopicsOnly) {
+  const EnvSpec spec = MakeSpec("topics", 1, 1000, 10, 0, 0);
+  auto policy = MakePolicy("oracle_eps", spec);
+  auto* eps = dynamic_cast<EpsilonOraclePolicy*>(policy.get());
+  ASSERT_NE(eps, nullptr);
+  EXPECT_EQ(eps->epsilon(), 0.5);
+  EXPECT_FALSE(CreateBaseline("oracle_eps", MakeContext(MakeSpec("lts", 1, 10, 3))).ok());
 }
 
 TEST(BaselinesTest, UnknownNameListsValidNames) {
