@@ -30,7 +30,9 @@ TEST(ConfigFilesTest, EveryShippedConfigValidates) {
   CollectYaml(SourceDir() + "/configs", &files);
   ASSERT_FALSE(files.empty());
   for (const auto& file : files) {
-    if (file.find("/configs/sweeps/") != std::string::npos) {  // sweep files: every run validates
+    // Sweep files (configs/sweeps/, configs/gems/{full,reduced}/): every run validates.
+    if (file.find("/configs/sweeps/") != std::string::npos || file.find("/configs/gems/full/") != std::string::npos ||
+        file.find("/configs/gems/reduced/") != std::string::npos) {
       auto sweep = LoadSweep(file);
       EXPECT_TRUE(sweep.ok()) << file << ": " << sweep.status().ToString();
       continue;
