@@ -8,6 +8,7 @@
 
 #include "envs/topics.h"
 #include "envs/topics_embeddings.h"
+#include "envs/trajectory.h"
 
 namespace slaterl {
 
@@ -21,6 +22,41 @@ Status CheckGemsEnv(const std::string& algo, const std::string& env_name, const 
                                 "slate and its clicks, ALGOS.md §1.1), not '" + env_name + "'");
   if (spec.max_steps <= 0) return InvalidArgumentError("algo '" + algo + "' needs fixed-length episodes");
   return Status::Ok();
+}
+
+Result<GemsBasics> ReadGemsBasics(const std::string& algo, const Params& config, const std::string& env_name,
+                                  const EnvSpec& spec) {
+  RETURN_IF_ERROR(CheckGemsEnv(algo, env_name, spec));
+  GemsBasics b;
+  b.preset = ParseGemsPreset(config.GetString("preset"));
+  b.num_items = spec.num_candidates;
+  b.slate_size = spec.slate_size;
+  b.steps = spec.max_steps;
+  b.item_dim = static_cast<int>(config.GetInt("item_dim"));
+  b.belief_dim = static_cast<int>(config.GetInt("belief_dim"));
+  b.random_steps = config.GetInt("random_steps");
+  return b;
+}
+
+ReplaySpec GemsTrajectoryReplaySpec(const Params& config, int replay_shards, const EnvSpec& spec, int action_dim,
+                                    int user_dim) {
+  const int shards = std::max(1, replay_shards);
+  const int64_t batch = config.GetInt("batch_size");
+  ReplayTableSpec table;
+  table.name = "trajectories";
+  table.kind = ReplayTableSpec::Kind::kUniform;
+  table.capacity = std::max<int64_t>(1, (config.GetInt("replay_capacity") + shards - 1) / shards);
+  table.min_size = std::max<int64_t>(batch, (config.GetInt("random_steps") + shards - 1) / shards);
+  table.samples_per_insert = static_cast<double>(batch);
+  table.error_buffer = static_cast<double>(batch);
+  table.item_size = TrajectoryLayout(spec.max_steps, spec.slate_size, action_dim, user_dim).size;
+  ReplaySpec out;
+  out.tables.push_back(table);
+  out.batch_size = static_cast<int32_t>(batch);
+  out.trajectory_steps = spec.max_steps;
+  out.trajectory_action_dim = action_dim;
+  out.trajectory_user_dim = user_dim;
+  return out;
 }
 
 BeliefTracker::BeliefTracker(int num_envs, int num_items, int item_dim, int slate_size, int hidden_size)

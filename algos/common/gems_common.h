@@ -11,6 +11,7 @@
 
 #include "algos/common/nn_inference.h"
 #include "core/params.h"
+#include "core/replay_spec.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "envs/vec_env.h"
@@ -24,6 +25,25 @@ GemsPreset ParseGemsPreset(const std::string& name);
 
 // The GeMS algorithms run on `topics` only (its observation is (A_{t−1}, c_t), ENVS.md §8.2).
 Status CheckGemsEnv(const std::string& algo, const std::string& env_name, const EnvSpec& spec);
+
+// What every GeMS-family algorithm reads the same way: the env's shape and the config keys
+// `preset`, `item_dim`, `belief_dim`, `random_steps` (each algorithm's schema declares them).
+struct GemsBasics {
+  GemsPreset preset = GemsPreset::kClean;
+  int num_items = 0, slate_size = 0, steps = 0;  // N, k, T
+  int item_dim = 20, belief_dim = 20;             // d, d_s (§1.5)
+  int64_t random_steps = 2000;
+};
+// Checks the env (CheckGemsEnv) and reads the basics. `algo` names the algorithm in errors.
+Result<GemsBasics> ReadGemsBasics(const std::string& algo, const Params& config, const std::string& env_name,
+                                  const EnvSpec& spec);
+
+// The uniform whole-trajectory table of the GeMS protocol (§1.3, §1.4): capacity
+// `replay_capacity` trajectories over all shards, learning from `random_steps` trajectories on,
+// then one sample of `batch_size` trajectories per trajectory inserted (no catch-up on the random
+// phase; error buffer one trajectory).
+ReplaySpec GemsTrajectoryReplaySpec(const Params& config, int replay_shards, const EnvSpec& spec, int action_dim,
+                                    int user_dim);
 
 // Acting side of GruBelief (algos/common/gru_belief.h): the same parameters ("<prefix>.table",
 // "<prefix>.gru.*") evaluated with plain loops. Per env a hidden vector, zeroed at each episode's

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "algos/common/torch_util.h"
+#include "algos/registry.h"
 #include "core/messages.h"
 #include "core/status.h"
 #include "envs/trajectory.h"
@@ -67,5 +69,21 @@ Status SaveTorchCheckpoint(const std::string& path, torch::nn::Module& nets, con
                            const std::map<std::string, double>& scalars);
 Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device, torch::nn::Module& nets,
                            const NamedOptimizers& optimizers, std::map<std::string, double>* scalars);
+
+// Builds a GeMS-family trainer from its settings: checks the learner device, seeds LibTorch from
+// the run (initial weights and update noise are a function of the run seed) and turns LibTorch
+// exceptions into a clear error naming `what`.
+template <typename TrainerT, typename SettingsT>
+Result<std::unique_ptr<Trainer>> MakeTorchTrainer(const std::string& what, const Params& config,
+                                                   const AlgoContext& ctx, Result<SettingsT> settings) {
+  if (!settings.ok()) return settings.status();
+  RETURN_IF_ERROR(CheckLearnerDevice(ctx.learner_device));
+  try {
+    torch::manual_seed(ctx.seed);
+    return std::unique_ptr<Trainer>(new TrainerT(config, ctx, std::move(settings).value()));
+  } catch (const c10::Error& e) {
+    return InternalError(what + " trainer: " + e.what_without_backtrace());
+  }
+}
 
 }  // namespace slaterl

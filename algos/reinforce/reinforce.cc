@@ -55,24 +55,14 @@ ReplaySpec ReinforceReplaySpec(const Params& config, const AlgoContext& ctx) {
 
 namespace {
 
-struct ReinforceSettings {
-  GemsPreset preset = GemsPreset::kClean;
-  int num_items = 0, slate_size = 0, steps = 0;
-  int item_dim = 20, belief_dim = 20, hidden = 256;
-  int64_t random_steps = 2000;
+struct ReinforceSettings : GemsBasics {
+  int hidden = 256;
 };
 
 Result<ReinforceSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
-  RETURN_IF_ERROR(CheckGemsEnv("reinforce", ctx.env_name, ctx.env_spec));
   ReinforceSettings s;
-  s.preset = ParseGemsPreset(config.GetString("preset"));
-  s.num_items = ctx.env_spec.num_candidates;
-  s.slate_size = ctx.env_spec.slate_size;
-  s.steps = ctx.env_spec.max_steps;
-  s.item_dim = static_cast<int>(config.GetInt("item_dim"));
-  s.belief_dim = static_cast<int>(config.GetInt("belief_dim"));
+  ASSIGN_OR_RETURN(static_cast<GemsBasics&>(s), ReadGemsBasics("reinforce", config, ctx.env_name, ctx.env_spec));
   s.hidden = static_cast<int>(config.GetInt("hidden"));
-  s.random_steps = config.GetInt("random_steps");
   return s;
 }
 
@@ -250,14 +240,7 @@ Result<std::unique_ptr<Policy>> CreateReinforcePolicy(const Params& config, cons
 }
 
 Result<std::unique_ptr<Trainer>> CreateReinforceTrainer(const Params& config, const AlgoContext& ctx) {
-  ASSIGN_OR_RETURN(ReinforceSettings settings, MakeSettings(config, ctx));
-  RETURN_IF_ERROR(CheckLearnerDevice(ctx.learner_device));
-  try {
-    torch::manual_seed(ctx.seed);
-    return std::unique_ptr<Trainer>(new ReinforceTrainer(config, ctx, settings));
-  } catch (const c10::Error& e) {
-    return InternalError(std::string("REINFORCE trainer: ") + e.what_without_backtrace());
-  }
+  return MakeTorchTrainer<ReinforceTrainer>("REINFORCE", config, ctx, MakeSettings(config, ctx));
 }
 
 }  // namespace slaterl

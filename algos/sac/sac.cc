@@ -60,16 +60,13 @@ namespace {
 
 enum class Ranker { kTopK, kWknn };
 
-struct SacSettings {
-  GemsPreset preset = GemsPreset::kClean;
+struct SacSettings : GemsBasics {
   Ranker ranker = Ranker::kTopK;
-  int num_items = 0, slate_size = 0, steps = 0;
-  int item_dim = 20, belief_dim = 20, hidden = 256;
+  int hidden = 256;
   int ranker_dim = 20;  // d_r, dimension of the ranker's item embeddings
   int action_dim = 20;  // D: topk d_r; wknn k·d_r (one target embedding per slot)
   int wolpertinger_k = 10;
   bool target_refine = true;
-  int64_t random_steps = 2000;
   bool full_box_random = false;
   std::vector<float> initial_table;       // N × item_dim, both beliefs start from it (§1.5)
   std::vector<float> ranker_table;        // N × d_r
@@ -90,16 +87,9 @@ std::vector<float> InitialBeliefTable(uint64_t seed, int num_items, int dim) {
 }
 
 Result<SacSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
-  RETURN_IF_ERROR(CheckGemsEnv("sac", ctx.env_name, ctx.env_spec));
   SacSettings s;
-  s.preset = ParseGemsPreset(config.GetString("preset"));
-  s.num_items = ctx.env_spec.num_candidates;
-  s.slate_size = ctx.env_spec.slate_size;
-  s.steps = ctx.env_spec.max_steps;
-  s.item_dim = static_cast<int>(config.GetInt("item_dim"));
-  s.belief_dim = static_cast<int>(config.GetInt("belief_dim"));
+  ASSIGN_OR_RETURN(static_cast<GemsBasics&>(s), ReadGemsBasics("sac", config, ctx.env_name, ctx.env_spec));
   s.hidden = static_cast<int>(config.GetInt("hidden"));
-  s.random_steps = config.GetInt("random_steps");
   s.full_box_random = config.GetString("random_action") == "full_box";
   s.ranker = config.GetString("ranker") == "wknn" ? Ranker::kWknn : Ranker::kTopK;
   s.wolpertinger_k = static_cast<int>(std::min<int64_t>(config.GetInt("wolpertinger_k"), s.num_items));
@@ -131,27 +121,9 @@ Result<SacSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
 }  // namespace
 
 ReplaySpec SacReplaySpec(const Params& config, const AlgoContext& ctx) {
-  const int shards = std::max(1, ctx.replay_shards);
-  const int64_t batch = config.GetInt("batch_size");
-  const int T = ctx.env_spec.max_steps;
   // TopK trains the critic on the stored proto-action; WkNN on the served slate's embeddings.
   const int action_dim = config.GetString("ranker") == "wknn" ? 0 : kGemsNumTopics * kGemsTopicSize;
-  ReplaySpec spec;
-  ReplayTableSpec table;
-  table.name = "trajectories";
-  table.kind = ReplayTableSpec::Kind::kUniform;
-  table.capacity = std::max<int64_t>(1, (config.GetInt("replay_capacity") + shards - 1) / shards);
-  // Learning starts after random_steps episodes; then one update (batch trajectories) per
-  // trajectory inserted, with no catch-up on the random phase (§1.3 mapping).
-  table.min_size = std::max<int64_t>(batch, (config.GetInt("random_steps") + shards - 1) / shards);
-  table.samples_per_insert = static_cast<double>(batch);
-  table.error_buffer = static_cast<double>(batch);
-  table.item_size = TrajectoryLayout(T, ctx.env_spec.slate_size, action_dim, 0).size;
-  spec.tables.push_back(table);
-  spec.batch_size = static_cast<int32_t>(batch);
-  spec.trajectory_steps = T;
-  spec.trajectory_action_dim = action_dim;
-  return spec;
+  return GemsTrajectoryReplaySpec(config, ctx.replay_shards, ctx.env_spec, action_dim, /*user_dim=*/0);
 }
 
 // ---- acting (torch-free) -----------------------------------------------------------------------
@@ -633,14 +605,7 @@ Result<std::unique_ptr<Policy>> CreateSacPolicy(const Params& config, const Algo
 }
 
 Result<std::unique_ptr<Trainer>> CreateSacTrainer(const Params& config, const AlgoContext& ctx) {
-  ASSIGN_OR_RETURN(SacSettings settings, MakeSettings(config, ctx));
-  RETURN_IF_ERROR(CheckLearnerDevice(ctx.learner_device));
-  try {
-    torch::manual_seed(ctx.seed);  // initial weights and the update's noise: a function of the run seed
-    return std::unique_ptr<Trainer>(new SacTrainer(config, ctx, std::move(settings)));
-  } catch (const c10::Error& e) {
-    return InternalError(std::string("SAC trainer: ") + e.what_without_backtrace());
-  }
+  return MakeTorchTrainer<SacTrainer>("SAC", config, ctx, MakeSettings(config, ctx));
 }
 
 }  // namespace slaterl

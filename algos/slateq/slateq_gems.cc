@@ -18,11 +18,8 @@ namespace slaterl {
 
 namespace {
 
-struct GemsQSettings {
-  GemsPreset preset = GemsPreset::kClean;
-  int num_items = 0, slate_size = 0, steps = 0, user_dim = 0;
-  int item_dim = 20, belief_dim = 20, hidden = 256;
-  int64_t random_steps = 2000;
+struct GemsQSettings : GemsBasics {
+  int user_dim = 0, hidden = 256;
   double epsilon_start = 1.0, epsilon_end = 0.01, epsilon_decay = 1000.0;
   // The simulator's disclosed parts (ENVS.md §8.3): item table, topics, examination, relevance.
   std::shared_ptr<const TopicsEmbeddings> items;
@@ -32,20 +29,13 @@ struct GemsQSettings {
 };
 
 Result<GemsQSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
-  RETURN_IF_ERROR(CheckGemsEnv("slateq (variant gems)", ctx.env_name, ctx.env_spec));
   GemsQSettings s;
-  s.preset = ParseGemsPreset(config.GetString("preset"));
-  s.num_items = ctx.env_spec.num_candidates;
-  s.slate_size = ctx.env_spec.slate_size;
-  s.steps = ctx.env_spec.max_steps;
-  s.item_dim = static_cast<int>(config.GetInt("item_dim"));
-  s.belief_dim = static_cast<int>(config.GetInt("belief_dim"));
+  ASSIGN_OR_RETURN(static_cast<GemsBasics&>(s), ReadGemsBasics("slateq (variant gems)", config, ctx.env_name, ctx.env_spec));
   const std::string hiddens = config.GetString("hiddens");
   if (hiddens.find(',') != std::string::npos)
     return InvalidArgumentError("config.hiddens: variant gems has one hidden layer (GeMS: 256), got '" + hiddens + "'");
   s.hidden = std::atoi(hiddens.c_str());
   if (s.hidden <= 0) return InvalidArgumentError("config.hiddens: not a positive layer size: '" + hiddens + "'");
-  s.random_steps = config.GetInt("random_steps");
   s.epsilon_start = config.GetDouble("epsilon_initial");
   s.epsilon_end = config.GetDouble("epsilon_final");
   s.epsilon_decay = static_cast<double>(config.GetInt("epsilon_decay_episodes"));
@@ -64,23 +54,9 @@ Result<GemsQSettings> MakeSettings(const Params& config, const AlgoContext& ctx)
 }  // namespace
 
 ReplaySpec SlateQGemsReplaySpec(const Params& config, const AlgoContext& ctx) {
-  const int shards = std::max(1, ctx.replay_shards);
-  const int64_t batch = config.GetInt("batch_size");
-  ReplaySpec spec;
-  ReplayTableSpec table;
-  table.name = "trajectories";
-  table.kind = ReplayTableSpec::Kind::kUniform;
-  table.capacity = std::max<int64_t>(1, (config.GetInt("replay_capacity") + shards - 1) / shards);
-  table.min_size = std::max<int64_t>(batch, (config.GetInt("random_steps") + shards - 1) / shards);
-  table.samples_per_insert = static_cast<double>(batch);
-  table.error_buffer = static_cast<double>(batch);
-  const int user_dim = kGemsNumTopics * kGemsTopicSize;
-  table.item_size = TrajectoryLayout(ctx.env_spec.max_steps, ctx.env_spec.slate_size, 0, user_dim).size;
-  spec.tables.push_back(table);
-  spec.batch_size = static_cast<int32_t>(batch);
-  spec.trajectory_steps = ctx.env_spec.max_steps;
-  spec.trajectory_user_dim = user_dim;
-  return spec;
+  // The target needs the post-step true user vector of every step (privileged, §3.8).
+  return GemsTrajectoryReplaySpec(config, ctx.replay_shards, ctx.env_spec, /*action_dim=*/0,
+                                  /*user_dim=*/kGemsNumTopics * kGemsTopicSize);
 }
 
 namespace {
@@ -317,14 +293,7 @@ Result<std::unique_ptr<Policy>> CreateSlateQGemsPolicy(const Params& config, con
 }
 
 Result<std::unique_ptr<Trainer>> CreateSlateQGemsTrainer(const Params& config, const AlgoContext& ctx) {
-  ASSIGN_OR_RETURN(GemsQSettings settings, MakeSettings(config, ctx));
-  RETURN_IF_ERROR(CheckLearnerDevice(ctx.learner_device));
-  try {
-    torch::manual_seed(ctx.seed);
-    return std::unique_ptr<Trainer>(new SlateQGemsTrainer(config, ctx, std::move(settings)));
-  } catch (const c10::Error& e) {
-    return InternalError(std::string("SlateQ gems trainer: ") + e.what_without_backtrace());
-  }
+  return MakeTorchTrainer<SlateQGemsTrainer>("SlateQ gems", config, ctx, MakeSettings(config, ctx));
 }
 
 }  // namespace slaterl

@@ -201,17 +201,16 @@ class GemsTrainerTest : public testing::TestWithParam<TrainerCase> {};
 
 TEST_P(GemsTrainerTest, RepeatedUpdatesOnOneBatchLowerTheLossAndCheckpointsRoundTrip) {
   const TrainerCase& c = GetParam();
-  const RunConfig run = MakeRun(c.yaml, 20);
+  const RunConfig run = MakeRun(c.yaml, 4);
   const std::string algo = c.algo.substr(0, c.algo.find('_'));
-  const SampleBatch batch = CollectBatch(run, algo, 20);
-  const AlgoContext ctx = MakeAlgoContext(run, FindEnv("topics")->create(run.env_config, 20).value()->spec());
+  const SampleBatch batch = CollectBatch(run, algo, 4);
+  const AlgoContext ctx = MakeAlgoContext(run, FindEnv("topics")->create(run.env_config, 4).value()->spec());
   auto trainer = FindAlgo(algo)->create_trainer(run.config, ctx);
   ASSERT_TRUE(trainer.ok()) << trainer.status().ToString();
   double first = 0, last = 0;
   for (int i = 0; i < 25; ++i) {
     UpdateResult r = (*trainer)->update(batch);
     ASSERT_TRUE(r.metrics.count(c.loss_metric)) << c.loss_metric;
-    if (i == 0) std::fprintf(stderr, "%s: first update done\n", c.algo.c_str());
     (i == 0 ? first : last) = r.metrics[c.loss_metric];
   }
   EXPECT_LT(last, first) << c.algo << ": " << c.loss_metric << " " << first << " → " << last;
