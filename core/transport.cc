@@ -14,6 +14,15 @@ Result<std::unique_ptr<zmq::socket_t>> OpenSocket(zmq::context_t& context, zmq::
     socket->set(zmq::sockopt::linger, options.linger_ms);
     socket->set(zmq::sockopt::sndhwm, options.send_hwm);
     socket->set(zmq::sockopt::rcvhwm, options.receive_hwm);
+    if (!options.curve_secret_key.empty() && options.curve_server_key.empty()) {  // CURVE server
+      socket->set(zmq::sockopt::curve_server, 1);
+      socket->set(zmq::sockopt::curve_secretkey, options.curve_secret_key);
+      socket->set(zmq::sockopt::zap_domain, std::string("slaterl"));
+    } else if (!options.curve_server_key.empty()) {  // CURVE client
+      socket->set(zmq::sockopt::curve_serverkey, options.curve_server_key);
+      socket->set(zmq::sockopt::curve_publickey, options.curve_public_key);
+      socket->set(zmq::sockopt::curve_secretkey, options.curve_secret_key);
+    }
     // Reject absurd frames before they are buffered (2× the payload limit covers framing).
     socket->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxPayloadBytes) + 64);
     if (type == zmq::socket_type::router && options.router_mandatory)

@@ -25,6 +25,10 @@ struct SocketOptions {
   int linger_ms = 0;
   bool router_mandatory = false;
   std::vector<std::string> subscribe;  // SUB sockets: topic prefixes ("" = everything)
+  // CURVE (core/curve.h). Server: curve_secret_key set, curve_server_key empty (the socket
+  // authenticates clients through the context's ZapAuthenticator). Client: curve_server_key (the
+  // server's public key) plus this client's curve_public_key / curve_secret_key. All empty = off.
+  std::string curve_public_key, curve_secret_key, curve_server_key;
 };
 
 // Opens `type` and binds (bind = true) or connects it to `endpoint`.
