@@ -80,10 +80,24 @@ Schema ReportingSchema() {
             "Progress line: auto = rewritten in place on a terminal, plain lines otherwise.");
 }
 
+Schema SecuritySchema() {
+  return Schema("security")
+      .Enum("curve", "auto", {"auto", "true", "false"},
+            "ZeroMQ CURVE on every socket of the run: the launcher writes the run's key pairs to "
+            "RUN_DIR/keys/ (0700/0600) and every server socket accepts only clients holding the run's "
+            "client key (a ZAP allow-list). auto = on when any endpoint is tcp://, off for ipc:// "
+            "(whose socket directory is already private to the user).");
+}
+
+bool CurveEnabled(const RunConfig& run, bool any_tcp_endpoint) {
+  const std::string curve = run.security.GetString("curve");
+  return curve == "true" || (curve == "auto" && any_tcp_endpoint);
+}
+
 namespace {
 
 const char* const kTopLevelKeys[] = {"name", "env", "env_config", "algo", "config", "stop",
-                                     "evaluation", "cluster", "reporting", "seed"};
+                                     "evaluation", "cluster", "reporting", "security", "seed"};
 
 struct Source {
   std::string file;
@@ -294,7 +308,7 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
     if (!top.count(key))
       return InvalidArgumentError(Where(source, kv.first, key) + ": unknown key '" + key +
                                   "' (valid top-level keys: name, env, env_config, algo, config, stop, "
-                                  "evaluation, cluster, reporting, seed)");
+                                  "evaluation, cluster, reporting, security, seed)");
   }
   RunConfig rc;
   rc.source = source.file;
@@ -343,11 +357,12 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
   RETURN_IF_ERROR(ValidateSection(root["env_config"], *env_schema, "env_config", source, &rc.env_config));
   RETURN_IF_ERROR(ValidateSection(root["config"], *algo_schema, "config", source, &rc.config));
   const Schema stop = StopSchema(), evaluation = EvaluationSchema(), cluster = ClusterSchema(),
-               reporting = ReportingSchema();
+               reporting = ReportingSchema(), security = SecuritySchema();
   RETURN_IF_ERROR(ValidateSection(root["stop"], stop, "stop", source, &rc.stop));
   RETURN_IF_ERROR(ValidateSection(root["evaluation"], evaluation, "evaluation", source, &rc.evaluation));
   RETURN_IF_ERROR(ValidateSection(root["cluster"], cluster, "cluster", source, &rc.cluster));
   RETURN_IF_ERROR(ValidateSection(root["reporting"], reporting, "reporting", source, &rc.reporting));
+  RETURN_IF_ERROR(ValidateSection(root["security"], security, "security", source, &rc.security));
 
   // Resolved YAML: every key in schema order.
   YAML::Emitter out;
@@ -361,6 +376,7 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
   EmitSection(out, "evaluation", evaluation, rc.evaluation);
   EmitSection(out, "cluster", cluster, rc.cluster);
   EmitSection(out, "reporting", reporting, rc.reporting);
+  EmitSection(out, "security", security, rc.security);
   out << YAML::Key << "seed" << YAML::Value << rc.seed;
   out << YAML::EndMap;
   rc.resolved_yaml = std::string(out.c_str()) + "\n";
@@ -437,6 +453,7 @@ std::string ConfigReferenceMarkdown(const SchemaProvider& schemas) {
       << "| `evaluation` | mapping | | Greedy evaluation schedule. |\n"
       << "| `cluster` | mapping | | Processes and placement. |\n"
       << "| `reporting` | mapping | | Metrics rows and the progress line. |\n"
+      << "| `security` | mapping | | Transport security (CURVE). |\n"
       << "| `seed` | int | `0` | Run seed; every process, env and stream derives its seed from it. |\n\n";
   out << "## `stop`\n\n";
   SchemaTable(out, StopSchema(), "stop.");
@@ -446,6 +463,8 @@ std::string ConfigReferenceMarkdown(const SchemaProvider& schemas) {
   SchemaTable(out, ClusterSchema(), "cluster.");
   out << "## `reporting`\n\n";
   SchemaTable(out, ReportingSchema(), "reporting.");
+  out << "## `security`\n\n";
+  SchemaTable(out, SecuritySchema(), "security.");
   for (const auto& env : schemas.env_names) {
     out << "## `env_config` for `env: " << env << "`\n\n";
     auto s = schemas.env_schema(env);

@@ -40,15 +40,19 @@ struct RunConfig {
   Params evaluation;
   Params cluster;
   Params reporting;
+  Params security;
   std::string resolved_yaml;  // every key, defaults filled in; loads back to the same RunConfig
   std::string hash;           // HashHex(resolved_yaml)
 };
 
-// Schemas of the fixed sections (stop, evaluation, cluster, reporting).
+// Schemas of the fixed sections (stop, evaluation, cluster, reporting, security).
 Schema StopSchema();
 Schema EvaluationSchema();
 Schema ClusterSchema();
 Schema ReportingSchema();
+Schema SecuritySchema();
+// Whether the run's sockets use CURVE (security.curve: true, or auto with any tcp:// endpoint).
+bool CurveEnabled(const RunConfig& run, bool any_tcp_endpoint);
 
 Result<RunConfig> LoadRunConfigFile(const std::string& path, const std::vector<std::string>& overrides,
                                     const SchemaProvider& schemas);

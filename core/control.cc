@@ -12,15 +12,16 @@
 namespace slaterl {
 
 ControlClient::ControlClient(zmq::context_t& context, std::string endpoint, Hello hello,
-                             std::chrono::milliseconds heartbeat_interval, int liveness)
+                             std::chrono::milliseconds heartbeat_interval, int liveness, SocketOptions socket_options)
     : context_(context),
       endpoint_(std::move(endpoint)),
       hello_(std::move(hello)),
       heartbeat_interval_(heartbeat_interval),
-      liveness_(liveness) {}
+      liveness_(liveness),
+      socket_options_(std::move(socket_options)) {}
 
 Status ControlClient::Connect() {
-  SocketOptions options;
+  SocketOptions options = socket_options_;
   options.linger_ms = 200;  // let the last Stats/Hello out on exit
   auto socket = OpenSocket(context_, zmq::socket_type::dealer, endpoint_, /*bind=*/false, options);
   if (!socket.ok()) return socket.status().WithContext("control channel");

@@ -15,14 +15,16 @@
 
 #include "core/messages.h"
 #include "core/status.h"
+#include "core/transport.h"
 
 namespace slaterl {
 
 class ControlClient {
  public:
   using Clock = std::chrono::steady_clock;
+  // `socket_options` carries the run's CURVE client keys when security is on (core/curve.h).
   ControlClient(zmq::context_t& context, std::string endpoint, Hello hello,
-                std::chrono::milliseconds heartbeat_interval, int liveness);
+                std::chrono::milliseconds heartbeat_interval, int liveness, SocketOptions socket_options = {});
 
   // Connects and sends Hello.
   Status Connect();
@@ -43,6 +45,7 @@ class ControlClient {
   Hello hello_;
   std::chrono::milliseconds heartbeat_interval_;
   int liveness_;
+  SocketOptions socket_options_;
   std::unique_ptr<zmq::socket_t> socket_;
   Clock::time_point last_heard_;
   Clock::time_point last_sent_;

@@ -27,6 +27,7 @@
 #include <zmq.hpp>
 
 #include "core/control.h"
+#include "core/curve.h"
 #include "core/endpoints.h"
 #include "core/logging.h"
 #include "core/transport.h"
@@ -98,6 +99,15 @@ class LocalSupervisor {
     const int num_actors = static_cast<int>(run_.cluster.GetInt("num_actors"));
     endpoints_ = RunEndpoints::ForIpcDirectory(socket_dir_, num_shards);
     SocketOptions control_options;
+    if (CurveEnabled(run_, /*any_tcp_endpoint=*/false)) {
+      // The run's keys (RUN_DIR/keys, 0700/0600); every role loads them (launch/roles.cc).
+      Status written = WriteRunKeys(dir_.path() + "/keys");
+      if (!written.ok() && written.code() != StatusCode::kFailedPrecondition) return written;
+      ASSIGN_OR_RETURN(RunKeys keys, LoadRunKeys(dir_.path() + "/keys"));
+      ASSIGN_OR_RETURN(zap_, ZapAuthenticator::Start(context_, keys.allowed_clients));
+      control_options.curve_secret_key = keys.server.secret_key;
+      LOG(INFO) << "security: CURVE on every socket (keys in " << dir_.path() << "/keys)";
+    }
     control_options.receive_hwm = 100000;
     control_options.send_hwm = 100000;
     ASSIGN_OR_RETURN(control_, OpenSocket(context_, zmq::socket_type::router, endpoints_.control,
@@ -331,6 +341,7 @@ class LocalSupervisor {
   int liveness_;
   ProgressLine progress_;
   zmq::context_t context_{1};
+  std::unique_ptr<ZapAuthenticator> zap_;  // declared after the context: stops before it closes
   std::unique_ptr<zmq::socket_t> control_;
   std::string socket_dir_;
   RunEndpoints endpoints_;

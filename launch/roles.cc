@@ -10,6 +10,7 @@
 #include "actors/evaluator.h"
 #include "algos/common/torch_util.h"
 #include "core/control.h"
+#include "core/curve.h"
 #include "core/endpoints.h"
 #include "core/files.h"
 #include "core/logging.h"
@@ -32,6 +33,28 @@ struct RoleContext {
   milliseconds heartbeat_interval{500};
   int liveness = 6;
   milliseconds stats_interval{500};
+  bool curve = false;  // security.curve: the run's keys below secure every socket
+  RunKeys keys;
+
+  // `base` plus the run's CURVE server (bound sockets) or client (connecting sockets) keys.
+  SocketOptions Server(SocketOptions base = {}) const {
+    if (curve) base.curve_secret_key = keys.server.secret_key;
+    return base;
+  }
+  SocketOptions Client(SocketOptions base = {}) const {
+    if (curve) {
+      base.curve_server_key = keys.server.public_key;
+      base.curve_public_key = keys.client.public_key;
+      base.curve_secret_key = keys.client.secret_key;
+    }
+    return base;
+  }
+  // Server roles authenticate clients on their context (before binding; keep it alive longer
+  // than the sockets).
+  Result<std::unique_ptr<ZapAuthenticator>> StartZap(zmq::context_t& zmq_context) const {
+    if (!curve) return std::unique_ptr<ZapAuthenticator>();
+    return ZapAuthenticator::Start(zmq_context, keys.allowed_clients);
+  }
 };
 
 Result<RoleContext> MakeRoleContext(const RoleOptions& options) {
@@ -44,6 +67,10 @@ Result<RoleContext> MakeRoleContext(const RoleOptions& options) {
   ctx.liveness = static_cast<int>(ctx.run.cluster.GetInt("liveness"));
   ctx.stats_interval = milliseconds(static_cast<int64_t>(
       std::max(50.0, std::min(1000.0, 500.0 * ctx.run.reporting.GetDouble("interval_s")))));
+  ctx.curve = CurveEnabled(ctx.run, /*any_tcp_endpoint=*/false);
+  if (ctx.curve) {
+    ASSIGN_OR_RETURN(ctx.keys, LoadRunKeys(options.run_dir + "/keys"));
+  }
   return ctx;
 }
 
@@ -60,7 +87,7 @@ Hello MakeHello(const RoleOptions& options, const RoleContext& ctx) {
 Result<std::unique_ptr<ControlClient>> ConnectControl(zmq::context_t& zmq_context, const RoleOptions& options,
                                                       const RoleContext& ctx) {
   auto control = std::make_unique<ControlClient>(zmq_context, ctx.endpoints.control, MakeHello(options, ctx),
-                                                 ctx.heartbeat_interval, ctx.liveness);
+                                                 ctx.heartbeat_interval, ctx.liveness, ctx.Client());
   RETURN_IF_ERROR(control->Connect());
   return control;
 }
@@ -74,9 +101,9 @@ class WeightsReceiver {
     sub_options.subscribe = {""};
     sub_options.receive_hwm = 4;  // only the newest versions matter
     ASSIGN_OR_RETURN(sub_, OpenSocket(zmq_context, zmq::socket_type::sub, ctx.endpoints.weights_pub,
-                                      /*bind=*/false, sub_options));
+                                      /*bind=*/false, ctx.Client(sub_options)));
     ASSIGN_OR_RETURN(request_, OpenSocket(zmq_context, zmq::socket_type::dealer,
-                                          ctx.endpoints.weights_request, /*bind=*/false));
+                                          ctx.endpoints.weights_request, /*bind=*/false, ctx.Client()));
     return SendMessage(*request_, hello);
   }
   // Decodes every waiting Weights message; keeps the newest in *latest. Returns true if any came.
@@ -120,7 +147,7 @@ Status RunActor(const RoleOptions& options) {
   // Whole trajectories (GeMS protocol): at most one waiting on this side.
   if (ctx.objects.algo->replay_spec(ctx.run.config, ctx.objects.context).trajectory_steps > 0) push_options.send_hwm = 1;
   ASSIGN_OR_RETURN(auto push, OpenSocket(zmq_context, zmq::socket_type::push,
-                                         ctx.endpoints.shard_insert[shard], /*bind=*/false, push_options));
+                                         ctx.endpoints.shard_insert[shard], /*bind=*/false, ctx.Client(push_options)));
   WeightsReceiver weights_receiver;
   RETURN_IF_ERROR(weights_receiver.Open(zmq_context, ctx, MakeHello(options, ctx)));
   ASSIGN_OR_RETURN(auto actor, ActorCore::Create(ctx.run, *ctx.objects.env, *ctx.objects.algo,
@@ -178,15 +205,17 @@ Status RunLearner(const RoleOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<ControlClient> control_client, ConnectControl(zmq_context, options, ctx));
   ControlClient& control = *control_client;
   ASSIGN_OR_RETURN(auto learner, LearnerCore::Create(ctx.run, *ctx.objects.env, *ctx.objects.algo));
+  ASSIGN_OR_RETURN(std::unique_ptr<ZapAuthenticator> zap, ctx.StartZap(zmq_context));
   SocketOptions pub_options;
   pub_options.send_hwm = 16;
   ASSIGN_OR_RETURN(auto pub, OpenSocket(zmq_context, zmq::socket_type::pub, ctx.endpoints.weights_pub,
-                                        /*bind=*/true, pub_options));
+                                        /*bind=*/true, ctx.Server(pub_options)));
   ASSIGN_OR_RETURN(auto weights_router, OpenSocket(zmq_context, zmq::socket_type::router,
-                                                   ctx.endpoints.weights_request, /*bind=*/true));
+                                                   ctx.endpoints.weights_request, /*bind=*/true, ctx.Server()));
   std::vector<std::unique_ptr<zmq::socket_t>> shards;
   for (const auto& endpoint : ctx.endpoints.shard_sample) {
-    ASSIGN_OR_RETURN(auto dealer, OpenSocket(zmq_context, zmq::socket_type::dealer, endpoint, /*bind=*/false));
+    ASSIGN_OR_RETURN(auto dealer, OpenSocket(zmq_context, zmq::socket_type::dealer, endpoint, /*bind=*/false,
+                                             ctx.Client()));
     shards.push_back(std::move(dealer));
   }
   const int in_flight = static_cast<int>(ctx.run.cluster.GetInt("requests_in_flight"));
@@ -354,6 +383,13 @@ Status RunShard(const RoleOptions& options) {
   shard.heartbeat_liveness = ctx.liveness;
   shard.stats_interval = ctx.stats_interval;
   shard.seed = ctx.run.seed;
+  if (ctx.curve) {
+    shard.curve_server_secret_key = ctx.keys.server.secret_key;
+    shard.curve_server_public_key = ctx.keys.server.public_key;
+    shard.curve_client_public_key = ctx.keys.client.public_key;
+    shard.curve_client_secret_key = ctx.keys.client.secret_key;
+    shard.allowed_clients = ctx.keys.allowed_clients;
+  }
   return RunShardServer(shard);
 }
 

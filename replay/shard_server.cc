@@ -1,5 +1,7 @@
 #include "replay/shard_server.h"
 
+#include "core/curve.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <exception>
@@ -109,12 +111,19 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
   shard_options.max_backlog_fragments = options.max_backlog_fragments;
   ASSIGN_OR_RETURN(std::unique_ptr<ShardCore> core, ShardCore::Create(shard_options));
 
+  std::unique_ptr<ZapAuthenticator> zap;  // before the sockets: destroyed after them
+  const bool curve = !options.curve_server_secret_key.empty();
+  if (curve) {
+    ASSIGN_OR_RETURN(zap, ZapAuthenticator::Start(context, options.allowed_clients));
+  }
   SocketOptions pull_options;
+  pull_options.curve_secret_key = options.curve_server_secret_key;
   pull_options.receive_hwm = options.insert_receive_hwm;
   ASSIGN_OR_RETURN(std::unique_ptr<zmq::socket_t> pull,
                    OpenSocket(context, zmq::socket_type::pull, options.insert_endpoint,
                               /*bind=*/true, pull_options));
   SocketOptions router_options;
+  router_options.curve_secret_key = options.curve_server_secret_key;
   router_options.receive_hwm = options.sample_receive_hwm;
   router_options.send_hwm = options.sample_send_hwm;
   router_options.router_mandatory = true;  // unroutable or queue-full replies are counted
@@ -127,8 +136,14 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
   hello.id = options.shard_id;
   hello.incarnation = options.incarnation;
   hello.config_hash = options.config_hash;
+  SocketOptions control_options;
+  if (curve) {
+    control_options.curve_server_key = options.curve_server_public_key;
+    control_options.curve_public_key = options.curve_client_public_key;
+    control_options.curve_secret_key = options.curve_client_secret_key;
+  }
   ControlClient control(context, options.control_endpoint, hello, options.heartbeat_interval,
-                        options.heartbeat_liveness);
+                        options.heartbeat_liveness, control_options);
   RETURN_IF_ERROR(control.Connect());
   LOG(INFO) << "replay shard " << options.shard_id << " serving inserts on "
             << options.insert_endpoint << " and samples on " << options.sample_endpoint;

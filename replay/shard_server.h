@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
@@ -56,6 +57,11 @@ struct ShardServerOptions {
   int32_t max_backlog_fragments = 4;
   int max_messages_per_poll = 256;  // per socket and loop turn, so no socket starves the others
   zmq::context_t* context = nullptr;  // optional; must outlive the call
+  // CURVE (core/curve.h), all empty = off: the run's server secret key for the two bound sockets
+  // (checked against `allowed_clients` by a ZAP handler on the context), and the client keys for
+  // the control channel.
+  std::string curve_server_secret_key, curve_server_public_key, curve_client_public_key, curve_client_secret_key;
+  std::set<std::string> allowed_clients;
 };
 
 Status RunShardServer(const ShardServerOptions& options);

@@ -20,6 +20,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "core/curve.h"
 #include "core/messages.h"
 #include "core/rng.h"
 #include "core/transport.h"
@@ -63,8 +64,8 @@ class TempDir {
 // only by its own thread (created before the thread starts).
 class FakeLauncher {
  public:
-  FakeLauncher(zmq::context_t& context, const std::string& endpoint, bool answer) : answer_(answer) {
-    SocketOptions options;
+  FakeLauncher(zmq::context_t& context, const std::string& endpoint, bool answer, SocketOptions options = {})
+      : answer_(answer) {
     options.router_mandatory = false;
     auto socket = OpenSocket(context, zmq::socket_type::router, endpoint, /*bind=*/true, options);
     EXPECT_TRUE(socket.ok()) << socket.status().ToString();
@@ -364,8 +365,7 @@ bool SendFrames(zmq::socket_t& socket, const Frames& frames) {
 }
 
 std::unique_ptr<zmq::socket_t> ConnectClient(zmq::context_t& context, zmq::socket_type type,
-                                             const std::string& endpoint) {
-  SocketOptions options;
+                                             const std::string& endpoint, SocketOptions options = {}) {
   options.send_hwm = 100000;  // the whole flood fits; sends never drop
   auto socket = OpenSocket(context, type, endpoint, /*bind=*/false, options);
   EXPECT_TRUE(socket.ok()) << socket.status().ToString();
@@ -596,6 +596,77 @@ TEST(ShardServerTest, RejectsBadOptionsWithoutCrashing) {
   ShardServerOptions bad_table = MakeServerOptions(dir.path());
   bad_table.tables[0].samples_per_insert = 1.0;  // error_buffer 0 would deadlock
   EXPECT_EQ(RunShardServer(bad_table).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace slaterl
+
+namespace slaterl {
+namespace {
+
+// With CURVE on (issue 7), the shard's tables take fragments and serve samples only for clients
+// holding the run's client key: a stranger's keys or a plaintext client get nothing in.
+TEST(ShardServerTest, WithCurveOnlyTheRunsClientsInsertAndSample) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  ASSERT_TRUE(WriteRunKeys(dir.path() + "/keys").ok());
+  const RunKeys keys = LoadRunKeys(dir.path() + "/keys").value();
+  const CurveKeyPair stranger = GenerateCurveKeyPair().value();
+  ShardServerOptions options = MakeServerOptions(dir.path());
+  options.curve_server_secret_key = keys.server.secret_key;
+  options.curve_server_public_key = keys.server.public_key;
+  options.curve_client_public_key = keys.client.public_key;
+  options.curve_client_secret_key = keys.client.secret_key;
+  options.allowed_clients = keys.allowed_clients;
+  zmq::context_t context(1);
+  auto zap = ZapAuthenticator::Start(context, keys.allowed_clients);  // the launcher's side
+  ASSERT_TRUE(zap.ok());
+  SocketOptions server;
+  server.curve_secret_key = keys.server.secret_key;
+  server.router_mandatory = false;
+  FakeLauncher launcher(context, options.control_endpoint, /*answer=*/true, server);
+  ServerThread shard(options, launcher);
+  auto client_options = [&](const CurveKeyPair& me) {
+    SocketOptions o;
+    o.send_hwm = 100000;
+    o.curve_server_key = keys.server.public_key;
+    o.curve_public_key = me.public_key;
+    o.curve_secret_key = me.secret_key;
+    return o;
+  };
+  zmq::context_t outside(1);
+  auto bad_push = ConnectClient(outside, zmq::socket_type::push, options.insert_endpoint, client_options(stranger));
+  auto plain_push = ConnectClient(outside, zmq::socket_type::push, options.insert_endpoint);
+  auto bad_dealer = ConnectClient(outside, zmq::socket_type::dealer, options.sample_endpoint, client_options(stranger));
+  auto push = ConnectClient(context, zmq::socket_type::push, options.insert_endpoint, client_options(keys.client));
+  auto dealer = ConnectClient(context, zmq::socket_type::dealer, options.sample_endpoint, client_options(keys.client));
+  ASSERT_TRUE(bad_push && plain_push && bad_dealer && push && dealer);
+  for (int i = 0; i < 5; ++i) {
+    (void)bad_push->send(zmq::buffer(std::string("x")), zmq::send_flags::dontwait);
+    (void)SendFrames(*bad_push, EncodeFrames(MakeFragment(5, kItemSize, 0)));
+    (void)SendFrames(*plain_push, EncodeFrames(MakeFragment(5, kItemSize, 0)));
+  }
+  (void)SendFrames(*bad_dealer, EncodeFrames(Request(1, kUniformTable, 1)));
+  ASSERT_TRUE(SendFrames(*push, EncodeFrames(MakeFragment(3, kItemSize, 0))));
+  std::optional<Stats> stats = launcher.WaitForStats(
+      [](const Stats& s) {
+        auto it = s.scalars.find("replay/inserted_items");
+        return it != s.scalars.end() && it->second >= 3;
+      },
+      kMustHappenTimeout);
+  ASSERT_TRUE(stats.has_value()) << "no Stats from the shard";
+  EXPECT_FALSE(ReceiveBatch(*bad_dealer, milliseconds(500)).has_value()) << "a stranger was served";
+  ASSERT_TRUE(SendFrames(*dealer, EncodeFrames(Request(2, kUniformTable, 2))));
+  std::optional<SampleBatch> batch = ReceiveBatch(*dealer, kMustHappenTimeout);
+  ASSERT_TRUE(batch.has_value()) << "the run's own client was not served";
+  stats = launcher.WaitForStats([](const Stats& s) { return s.scalars.count("replay/served_requests") &&
+                                                            s.scalars.at("replay/served_requests") >= 1; },
+                                kMustHappenTimeout);
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->scalars.at("replay/inserted_items"), 3.0 * options.tables.size()) << "only the 3 items of the run's client got in (into every table)";
+  EXPECT_EQ(stats->scalars.at("replay/served_requests"), 1.0);
+  EXPECT_EQ(stats->scalars.at("replay/dropped_messages"), 0.0) << "strangers never reach the shard's code";
+  EXPECT_GE((*zap)->accepted(), 1) << "the shard's control channel authenticated with the launcher";
 }
 
 }  // namespace
