@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include "core/hosts.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -45,9 +47,25 @@ Schema EvaluationSchema() {
 
 Schema ClusterSchema() {
   return Schema("cluster")
-      .Enum("backend", "local", {"inproc", "local"},
+      .Enum("backend", "local", {"inproc", "local", "hosts"},
             "How roles run: `inproc` = one process, deterministic single-threaded scheduler (tests); "
-            "`local` = separate OS processes on this host over ipc:// sockets.")
+            "`local` = separate OS processes on this host over ipc:// sockets; `hosts` = processes "
+            "placed on `hosts` and started through `exec`, over tcp:// (docs/multi-node.md).")
+      .HostList("hosts",
+                "backend hosts: where roles run, e.g. [{host: n1, address: 10.0.0.1, shards: 1, learner: "
+                "true}, {host: n2, actors: 8}]; per host `actors`, `shards`, `learner` (one host; it also "
+                "runs the evaluator; default the first) and `address` (default: the host name). The sums "
+                "must equal num_actors and replay_shards.")
+      .String("exec", "ssh {host} {command}",
+              "backend hosts: how a role process is started on {host}; {command} is the role's command "
+              "line (this slaterl binary's path, which must exist on every host, and a run directory "
+              "every host can read and write, e.g. on a shared file system).")
+      .String("launcher_address", "",
+              "backend hosts: the address the hosts reach the launcher at (control channel); empty = "
+              "this machine's host name.")
+      .Int("base_port", 47000, 1024, 65000, "",
+           "backend hosts: first tcp port; control base, shard k insert/sample base+1+2k / base+2+2k, "
+           "learner weights base+1+2K / base+2+2K (K = replay_shards).")
       .Int("num_actors", 2, 1, 1024, "processes", "Rollout actors.")
       .Int("num_envs_per_actor", 8, 1, 4096, "envs", "Environments each actor steps in lock-step.")
       .Int("replay_shards", 1, 1, 64, "processes", "Replay shard processes; actor a writes to shard a mod K.")
@@ -192,6 +210,12 @@ Result<ParamValue> ParseValue(const KeySpec& k, const std::string& text, const s
     case ValueType::kString:
       v.s = text;
       break;
+    case ValueType::kHostList: {
+      auto hosts = ParseHostList(text);
+      if (!hosts.ok()) return KeyError(where, path, hosts.status().message());
+      v.s = HostListText(*hosts);
+      break;
+    }
     case ValueType::kEnum: {
       bool found = false;
       for (const auto& c : k.choices) found = found || c == text;
@@ -235,6 +259,15 @@ Status ValidateSection(const YAML::Node& section, const Schema& schema, const st
       auto v = ParseValue(k, k.default_text, "schema default", path);
       if (!v.ok()) return v.status();
       out->Set(k.name, std::move(v).value(), /*is_explicit=*/false);
+      continue;
+    }
+    if (k.type == ValueType::kHostList) {
+      auto hosts = HostListFromYaml(node, path);
+      if (!hosts.ok()) return InvalidArgumentError(Where(source, node, path) + ": " + hosts.status().message());
+      ParamValue v;
+      v.type = k.type;
+      v.s = HostListText(*hosts);
+      out->Set(k.name, v, /*is_explicit=*/true);
       continue;
     }
     if (!node.IsScalar())
@@ -291,6 +324,7 @@ void EmitSection(YAML::Emitter& out, const char* key, const Schema& schema, cons
     out << YAML::Key << k.name << YAML::Value;
     if (v.unset) out << YAML::Null;
     else if (v.type == ValueType::kString) out << YAML::DoubleQuoted << v.s;
+    else if (v.type == ValueType::kHostList) out << YAML::Load(v.s);
     else out << v.ToString();
   }
   out << YAML::EndMap;
@@ -361,6 +395,23 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
   RETURN_IF_ERROR(ValidateSection(root["stop"], stop, "stop", source, &rc.stop));
   RETURN_IF_ERROR(ValidateSection(root["evaluation"], evaluation, "evaluation", source, &rc.evaluation));
   RETURN_IF_ERROR(ValidateSection(root["cluster"], cluster, "cluster", source, &rc.cluster));
+  if (rc.cluster.GetString("backend") == "hosts") {
+    const YAML::Node node = root["cluster"].IsMap() ? root["cluster"]["hosts"] : YAML::Node();
+    const std::string where = Where(source, node.IsDefined() ? node : root, "cluster.hosts");
+    auto hosts = ParseHostList(rc.cluster.GetString("hosts"));
+    if (!hosts.ok() || hosts->empty())
+      return InvalidArgumentError(where + ": `backend: hosts` needs cluster.hosts, e.g. [{host: n1, shards: 1, "
+                                  "learner: true}, {host: n2, actors: 4}]");
+    int actors = 0, shards = 0;
+    for (const HostSpec& h : *hosts) actors += h.actors, shards += h.shards;
+    if (actors != rc.cluster.GetInt("num_actors") || shards != rc.cluster.GetInt("replay_shards"))
+      return InvalidArgumentError(where + ": the hosts run " + std::to_string(actors) + " actors and " +
+                                  std::to_string(shards) + " shards, but cluster.num_actors is " +
+                                  std::to_string(rc.cluster.GetInt("num_actors")) + " and cluster.replay_shards " +
+                                  std::to_string(rc.cluster.GetInt("replay_shards")) + " (they must agree)");
+    if (rc.cluster.GetString("exec").find("{command}") == std::string::npos)
+      return InvalidArgumentError(Where(source, root, "cluster.exec") + ": cluster.exec must contain {command}");
+  }
   RETURN_IF_ERROR(ValidateSection(root["reporting"], reporting, "reporting", source, &rc.reporting));
   RETURN_IF_ERROR(ValidateSection(root["security"], security, "security", source, &rc.security));
 

@@ -1,11 +1,14 @@
 // core/endpoints.h — the ZeroMQ endpoints of one run (DESIGN.md "Processes and data flow").
 //
 // On one host every endpoint is ipc:// inside the run's socket directory (created 0700 by the
-// launcher); the hosts backend (later) fills tcp:// addresses instead. Plain values.
+// launcher); the hosts backend uses tcp://ADDRESS:PORT of the host that binds each socket (bound
+// as tcp://*:PORT, core/transport.h). Plain values.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "core/hosts.h"
 
 namespace slaterl {
 
@@ -25,6 +28,26 @@ struct RunEndpoints {
     }
     e.weights_pub = "ipc://" + dir + "/weights";
     e.weights_request = "ipc://" + dir + "/weights-request";
+    return e;
+  }
+
+  // backend hosts: ports from base_port (cluster.base_port's documentation), addresses from the
+  // hosts that bind them.
+  static RunEndpoints ForHosts(const std::string& launcher_address, const std::vector<HostSpec>& hosts,
+                               int base_port) {
+    const Placement placement = PlaceRoles(hosts);
+    auto tcp = [](const std::string& address, int port) { return "tcp://" + address + ":" + std::to_string(port); };
+    RunEndpoints e;
+    e.control = tcp(launcher_address, base_port);
+    const int shards = static_cast<int>(placement.shard_host.size());
+    for (int k = 0; k < shards; ++k) {
+      const std::string& address = hosts[static_cast<size_t>(placement.shard_host[static_cast<size_t>(k)])].address;
+      e.shard_insert.push_back(tcp(address, base_port + 1 + 2 * k));
+      e.shard_sample.push_back(tcp(address, base_port + 2 + 2 * k));
+    }
+    const std::string& learner = hosts[static_cast<size_t>(placement.learner_host)].address;
+    e.weights_pub = tcp(learner, base_port + 1 + 2 * shards);
+    e.weights_request = tcp(learner, base_port + 2 + 2 * shards);
     return e;
   }
 };

@@ -15,6 +15,7 @@ const char* ValueTypeName(ValueType type) {
     case ValueType::kBool: return "bool";
     case ValueType::kString: return "string";
     case ValueType::kEnum: return "enum";
+    case ValueType::kHostList: return "host list";
   }
   return "?";
 }
@@ -96,6 +97,16 @@ Schema& Schema::Enum(const std::string& name, const std::string& def,
   return *this;
 }
 
+Schema& Schema::HostList(const std::string& name, const std::string& doc) {
+  KeySpec k;
+  k.name = name;
+  k.type = ValueType::kHostList;
+  k.default_text = "[]";
+  k.doc = doc;
+  keys_.push_back(k);
+  return *this;
+}
+
 Schema& Schema::Required(const std::string& name, ValueType type, const std::string& doc,
                          std::vector<std::string> choices) {
   KeySpec k;
@@ -135,7 +146,8 @@ std::string ParamValue::ToString() const {
     case ValueType::kDouble: return FormatDouble(d);
     case ValueType::kBool: return b ? "true" : "false";
     case ValueType::kString:
-    case ValueType::kEnum: return s;
+    case ValueType::kEnum:
+    case ValueType::kHostList: return s;
   }
   return "";
 }
@@ -176,7 +188,7 @@ bool Params::GetBool(const std::string& key) const {
 
 const std::string& Params::GetString(const std::string& key) const {
   const ParamValue& v = Get(key);
-  SLATERL_CHECK(v.type == ValueType::kString || v.type == ValueType::kEnum);
+  SLATERL_CHECK(v.type == ValueType::kString || v.type == ValueType::kEnum || v.type == ValueType::kHostList);
   return v.s;
 }
 

@@ -17,7 +17,10 @@
 
 namespace slaterl {
 
-enum class ValueType { kInt, kDouble, kBool, kString, kEnum };
+// kHostList: a YAML list of {host, address, actors, shards, learner} maps (cluster.hosts),
+// validated entry by entry and stored as canonical flow YAML text in ParamValue::s; read it
+// with ParseHostList (core/hosts.h).
+enum class ValueType { kInt, kDouble, kBool, kString, kEnum, kHostList };
 const char* ValueTypeName(ValueType type);
 
 struct KeySpec {
@@ -46,6 +49,8 @@ class Schema {
   Schema& String(const std::string& name, const std::string& def, const std::string& doc);
   Schema& Enum(const std::string& name, const std::string& def, std::vector<std::string> choices,
                const std::string& doc);
+  // A list of hosts (see ValueType::kHostList); default: empty.
+  Schema& HostList(const std::string& name, const std::string& doc);
   Schema& Required(const std::string& name, ValueType type, const std::string& doc,
                    std::vector<std::string> choices = {});
   // A number that is unset unless written (e.g. a stop threshold); read with Params::IsSet.
@@ -77,7 +82,7 @@ class Params {
   int64_t GetInt(const std::string& key) const;
   double GetDouble(const std::string& key) const;  // also accepts an int key
   bool GetBool(const std::string& key) const;
-  const std::string& GetString(const std::string& key) const;  // kString or kEnum
+  const std::string& GetString(const std::string& key) const;  // kString, kEnum or kHostList (its text)
   bool Has(const std::string& key) const { return values_.count(key) > 0; }
   // False for an optional key that was not given (reading its value is then a CHECK failure).
   bool IsSet(const std::string& key) const;

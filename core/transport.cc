@@ -29,9 +29,12 @@ Result<std::unique_ptr<zmq::socket_t>> OpenSocket(zmq::context_t& context, zmq::
       socket->set(zmq::sockopt::router_mandatory, 1);
     if (type == zmq::socket_type::sub)
       for (const auto& topic : options.subscribe) socket->set(zmq::sockopt::subscribe, topic);
-    if (bind)
+    if (bind && endpoint.rfind("tcp://", 0) == 0 && endpoint.find_last_of(':') > 6) {
+      // tcp://ADDRESS:PORT names where peers connect; the binding side listens on every interface.
+      socket->bind("tcp://*" + endpoint.substr(endpoint.find_last_of(':')));
+    } else if (bind) {
       socket->bind(endpoint);
-    else
+    } else
       socket->connect(endpoint);
     return socket;
   } catch (const zmq::error_t& e) {

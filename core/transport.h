@@ -31,7 +31,8 @@ struct SocketOptions {
   std::string curve_public_key, curve_secret_key, curve_server_key;
 };
 
-// Opens `type` and binds (bind = true) or connects it to `endpoint`.
+// Opens `type` and binds (bind = true) or connects it to `endpoint`. A tcp://ADDRESS:PORT
+// endpoint names where peers connect: binding it listens on tcp://*:PORT.
 Result<std::unique_ptr<zmq::socket_t>> OpenSocket(zmq::context_t& context, zmq::socket_type type,
                                                   const std::string& endpoint, bool bind,
                                                   const SocketOptions& options = {});

@@ -144,7 +144,7 @@ Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options_i
       std::printf("baseline run: algo %s does not learn; evaluates it in this process\n", run.algo.c_str());
       return LaunchResult{};
     }
-    std::printf("%s", backend == "local" ? DescribeLocalLaunch(run, options).c_str()
+    std::printf("%s", backend != "inproc" ? DescribeLocalLaunch(run, options).c_str()
                                          : "backend: inproc (one process, deterministic scheduler)\n");
     return LaunchResult{};
   }

@@ -1,4 +1,9 @@
 // backend: local — every role is a separate OS process on this host, supervised by the launcher.
+// backend: hosts — the same supervisor, with each role started on its host (cluster.hosts)
+// through the cluster.exec template (default `ssh {host} {command}`) and tcp:// endpoints
+// (core/endpoints.h ForHosts), CURVE on by default (security.curve: auto). The launcher supervises
+// the local end of each exec (ssh, `ip netns exec`, ...); a role notices a dead launcher through
+// the control channel's heartbeats and exits, wherever it runs.
 //
 // Start order: shards, learner, evaluator, actors (ZeroMQ connects before or after binds alike).
 // The launcher binds the control ROUTER; every process says Hello, then heartbeats flow both ways.
@@ -33,6 +38,7 @@
 #include "core/transport.h"
 #include "launch/launcher.h"
 #include "launch/progress.h"
+#include "launch/roles.h"
 #include "launch/run_dir.h"
 
 namespace slaterl {
@@ -51,6 +57,20 @@ struct Child {
   bool shutdown_sent = false;
   bool kill_sent = false;
 };
+
+// The file behind `path` (/proc/self/exe means another program on the far side of an exec
+// template).
+std::string RealPath(const std::string& path) {
+  char buf[4096];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
+}
+
+// A word for /bin/sh: single-quoted, with embedded single quotes closed and escaped.
+std::string ShellQuote(const std::string& word) {
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
 
 // How long a new process may take to say Hello.
 constexpr std::chrono::seconds kStartupGrace{30};
@@ -94,12 +114,23 @@ class LocalSupervisor {
   }
 
   Result<std::string> Run() {
-    ASSIGN_OR_RETURN(socket_dir_, MakeSocketDirectory());
     const int num_shards = static_cast<int>(run_.cluster.GetInt("replay_shards"));
     const int num_actors = static_cast<int>(run_.cluster.GetInt("num_actors"));
-    endpoints_ = RunEndpoints::ForIpcDirectory(socket_dir_, num_shards);
+    if (hosts_backend_) {
+      ASSIGN_OR_RETURN(hosts_, ParseHostList(run_.cluster.GetString("hosts")));
+      placement_ = PlaceRoles(hosts_);
+      launcher_address_ = run_.cluster.GetString("launcher_address");
+      if (launcher_address_.empty()) {
+        char name[256] = {0};
+        ::gethostname(name, sizeof(name) - 1);
+        launcher_address_ = name;
+      }
+    } else {
+      ASSIGN_OR_RETURN(socket_dir_, MakeSocketDirectory());
+    }
+    ASSIGN_OR_RETURN(endpoints_, RunEndpointsFor(run_, socket_dir_, launcher_address_));
     SocketOptions control_options;
-    if (CurveEnabled(run_, /*any_tcp_endpoint=*/false)) {
+    if (CurveEnabled(run_, /*any_tcp_endpoint=*/hosts_backend_)) {
       // The run's keys (RUN_DIR/keys, 0700/0600); every role loads them (launch/roles.cc).
       Status written = WriteRunKeys(dir_.path() + "/keys");
       if (!written.ok() && written.code() != StatusCode::kFailedPrecondition) return written;
@@ -152,8 +183,9 @@ class LocalSupervisor {
     child.shutdown_sent = false;
     child.kill_sent = false;
     const std::string log_path = dir_.LogPath(role, id);
-    std::vector<std::string> args = {options_.executable, "_role", role, "--run-dir", dir_.path(),
-                                     "--socket-dir", socket_dir_, "--id", std::to_string(id),
+    std::vector<std::string> args = {hosts_backend_ ? RealPath(options_.executable) : options_.executable, "_role", role, "--run-dir", dir_.path(),
+                                     hosts_backend_ ? "--launcher-address" : "--socket-dir",
+                                     hosts_backend_ ? launcher_address_ : socket_dir_, "--id", std::to_string(id),
                                      "--incarnation", std::to_string(child.incarnation)};
     if (role == "actor" && run_.stop.GetInt("timesteps_total") > 0) {
       // Each actor takes an equal share of stop.timesteps_total (a restarted actor the rest of
@@ -165,6 +197,22 @@ class LocalSupervisor {
       args.push_back("--max-env-steps");
       args.push_back(std::to_string(std::max<int64_t>(1, share - taken)));
     }
+    std::string host;
+    if (hosts_backend_) {
+      // `sh -c "<exec template>"` with {host} and {command} (the role's command line, quoted).
+      const int h = role == "actor" ? placement_.actor_host.at(static_cast<size_t>(id))
+                    : role == "shard" ? placement_.shard_host.at(static_cast<size_t>(id))
+                                      : placement_.learner_host;
+      host = hosts_[static_cast<size_t>(h)].host;
+      std::string command;
+      for (const auto& a : args) command += (command.empty() ? "" : " ") + ShellQuote(a);
+      std::string line = run_.cluster.GetString("exec");
+      for (auto [key, value] : {std::make_pair(std::string("{host}"), host), std::make_pair(std::string("{command}"), command)})
+        for (size_t at = line.find(key); at != std::string::npos; at = line.find(key, at + value.size()))
+          line.replace(at, key.size(), value);
+      args = {"/bin/sh", "-c", line};
+    }
+    const std::string program = args[0];
     std::vector<char*> argv;  // built before fork: the child may not allocate (threads)
     for (auto& a : args) argv.push_back(&a[0]);
     argv.push_back(nullptr);
@@ -182,14 +230,14 @@ class LocalSupervisor {
         ::dup2(fd, STDOUT_FILENO);
         ::dup2(fd, STDERR_FILENO);
       }
-      ::execv(options_.executable.c_str(), argv.data());
+      ::execv(program.c_str(), argv.data());
       std::_Exit(127);
     }
     child.pid = pid;
     child.running = true;
     child.last_heard = Clock::now();
-    LOG(INFO) << (restart ? "restarted " : "started ") << Key(role, id) << " (pid " << pid
-              << ", incarnation " << child.incarnation << ")";
+    LOG(INFO) << (restart ? "restarted " : "started ") << Key(role, id) << (host.empty() ? "" : " on " + host)
+              << " (pid " << pid << ", incarnation " << child.incarnation << ")";
     return Status::Ok();
   }
 
@@ -211,7 +259,10 @@ class LocalSupervisor {
         Hello hello;
         if (!raw.Decode(&hello).ok()) continue;
         auto it = children_.find(Key(hello.role, hello.id));
-        if (it == children_.end() || hello.pid != it->second.pid) continue;  // stale incarnation
+        // A stale incarnation's Hello. (On other hosts the pid is not ours: the incarnation decides.)
+        if (it == children_.end() || hello.incarnation != it->second.incarnation ||
+            (!hosts_backend_ && hello.pid != it->second.pid))
+          continue;
         if (hello.config_hash != run_.hash) {
           LOG(ERROR) << Key(hello.role, hello.id) << " runs another config (hash " << hello.config_hash << ")";
           continue;
@@ -344,6 +395,10 @@ class LocalSupervisor {
   std::unique_ptr<ZapAuthenticator> zap_;  // declared after the context: stops before it closes
   std::unique_ptr<zmq::socket_t> control_;
   std::string socket_dir_;
+  const bool hosts_backend_ = run_.cluster.GetString("backend") == "hosts";
+  std::vector<HostSpec> hosts_;
+  Placement placement_;
+  std::string launcher_address_;
   RunEndpoints endpoints_;
   std::map<std::string, Child> children_;
   Clock::time_point start_, last_row_, last_heartbeat_;

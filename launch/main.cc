@@ -527,6 +527,7 @@ int CmdRole(const std::vector<std::string>& args) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   std::string id = "0", incarnation = "0", max_env_steps = "0";
   for (auto flag : {std::make_pair("--run-dir", &options.run_dir), std::make_pair("--socket-dir", &options.socket_dir),
+                    std::make_pair("--launcher-address", &options.launcher_address),
                     std::make_pair("--id", &id), std::make_pair("--incarnation", &incarnation),
                     std::make_pair("--max-env-steps", &max_env_steps)}) {
     auto taken = TakeFlag(&rest, flag.first, flag.second);

@@ -61,13 +61,12 @@ Result<RoleContext> MakeRoleContext(const RoleOptions& options) {
   RoleContext ctx;
   ASSIGN_OR_RETURN(ctx.run, LoadRun(options.run_dir + "/config.yaml"));
   ASSIGN_OR_RETURN(ctx.objects, ResolveRunObjects(ctx.run, 1));
-  ctx.endpoints = RunEndpoints::ForIpcDirectory(options.socket_dir,
-                                                static_cast<int>(ctx.run.cluster.GetInt("replay_shards")));
+  ASSIGN_OR_RETURN(ctx.endpoints, RunEndpointsFor(ctx.run, options.socket_dir, options.launcher_address));
   ctx.heartbeat_interval = milliseconds(ctx.run.cluster.GetInt("heartbeat_interval_ms"));
   ctx.liveness = static_cast<int>(ctx.run.cluster.GetInt("liveness"));
   ctx.stats_interval = milliseconds(static_cast<int64_t>(
       std::max(50.0, std::min(1000.0, 500.0 * ctx.run.reporting.GetDouble("interval_s")))));
-  ctx.curve = CurveEnabled(ctx.run, /*any_tcp_endpoint=*/false);
+  ctx.curve = CurveEnabled(ctx.run, /*any_tcp_endpoint=*/ctx.run.cluster.GetString("backend") == "hosts");
   if (ctx.curve) {
     ASSIGN_OR_RETURN(ctx.keys, LoadRunKeys(options.run_dir + "/keys"));
   }
@@ -394,6 +393,15 @@ Status RunShard(const RoleOptions& options) {
 }
 
 }  // namespace
+
+Result<RunEndpoints> RunEndpointsFor(const RunConfig& run, const std::string& socket_dir,
+                                     const std::string& launcher_address) {
+  if (run.cluster.GetString("backend") != "hosts")
+    return RunEndpoints::ForIpcDirectory(socket_dir, static_cast<int>(run.cluster.GetInt("replay_shards")));
+  ASSIGN_OR_RETURN(std::vector<HostSpec> hosts, ParseHostList(run.cluster.GetString("hosts")));
+  if (launcher_address.empty()) return InvalidArgumentError("backend hosts: no launcher address");
+  return RunEndpoints::ForHosts(launcher_address, hosts, static_cast<int>(run.cluster.GetInt("base_port")));
+}
 
 Status RunRole(const RoleOptions& options) {
   SetLogTag(options.role + "-" + std::to_string(options.id));
