@@ -11,14 +11,22 @@ PACKAGES := cmake make g++ pkg-config git ccache \
   libtorch-dev libopenblas0-pthread libzmq3-dev cppzmq-dev libcereal-dev \
   libboost-dev libboost-filesystem-dev libyaml-cpp-dev libgtest-dev \
   python3-protobuf
+# Only for the multi-node tests (`make test`): a one-node Slurm cluster and network namespaces.
+TEST_PACKAGES := slurm-wlm munge iproute2
 
-.PHONY: all deps build test quickstart clean docs
+.PHONY: all deps test-deps install-missing build test quickstart clean docs
 
 all: build
 
 # Installs only the packages that are missing (dpkg-query decides, so a second run is a no-op).
 deps:
-	@missing=$$(for p in $(PACKAGES); do \
+	@$(MAKE) --no-print-directory install-missing LIST="$(PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-missing LIST="$(TEST_PACKAGES)"
+
+install-missing:
+	@missing=$$(for p in $(LIST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -33,7 +41,7 @@ $(BUILD_DIR)/Makefile: CMakeLists.txt | deps
 build: deps $(BUILD_DIR)/Makefile
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: build test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 quickstart: build

@@ -47,10 +47,11 @@ Schema EvaluationSchema() {
 
 Schema ClusterSchema() {
   return Schema("cluster")
-      .Enum("backend", "local", {"inproc", "local", "hosts"},
+      .Enum("backend", "local", {"inproc", "local", "hosts", "slurm"},
             "How roles run: `inproc` = one process, deterministic single-threaded scheduler (tests); "
             "`local` = separate OS processes on this host over ipc:// sockets; `hosts` = processes "
-            "placed on `hosts` and started through `exec`, over tcp:// (docs/multi-node.md).")
+            "placed on `hosts` and started through `exec`, over tcp://; `slurm` = submitted with sbatch, "
+            "roles started with srun over the allocation's nodes (docs/multi-node.md).")
       .HostList("hosts",
                 "backend hosts: where roles run, e.g. [{host: n1, address: 10.0.0.1, shards: 1, learner: "
                 "true}, {host: n2, actors: 8}]; per host `actors`, `shards`, `learner` (one host; it also "
@@ -63,6 +64,10 @@ Schema ClusterSchema() {
       .String("launcher_address", "",
               "backend hosts: the address the hosts reach the launcher at (control channel); empty = "
               "this machine's host name.")
+      .Int("slurm_nodes", 1, 1, 100000, "nodes", "backend slurm: nodes the job asks for (#SBATCH --nodes).")
+      .String("slurm_sbatch", "",
+              "backend slurm: more sbatch options, one #SBATCH line each, e.g. \"--partition=gpu --time=24:00:00\".")
+      .Bool("slurm_wait", false, "backend slurm: `slaterl launch` waits for the job to end (sbatch --wait).")
       .Int("base_port", 47000, 1024, 65000, "",
            "backend hosts: first tcp port; control base, shard k insert/sample base+1+2k / base+2+2k, "
            "learner weights base+1+2K / base+2+2K (K = replay_shards).")

@@ -1,5 +1,7 @@
 #include "launch/launcher.h"
 
+#include "launch/slurm_backend.h"
+
 #include <signal.h>
 
 #include <atomic>
@@ -134,8 +136,17 @@ std::string SummaryJson(const RunConfig& run, const std::string& run_dir, const 
 
 int InterruptCount() { return g_interrupts.load(); }
 
-Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options_in) {
-  RETURN_IF_ERROR(CheckLaunchable(run));
+Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& options_in) {
+  RETURN_IF_ERROR(CheckLaunchable(run_in));
+  RunConfig run = run_in;
+  if (run.cluster.GetString("backend") == "slurm") {
+    if (!InSlurmAllocation()) return SubmitSlurmRun(run, options_in);
+    // Inside the job: the same run as backend hosts over the allocation's nodes.
+    ASSIGN_OR_RETURN(std::vector<std::string> nodes, SlurmAllocationNodes());
+    ASSIGN_OR_RETURN(run, SlurmAllocationConfig(run_in, nodes));
+    LOG(INFO) << "slurm job " << std::getenv("SLURM_JOB_ID") << ": " << nodes.size() << " node(s), launcher on "
+              << nodes[0];
+  }
   LaunchOptions options = options_in;
   if (options.executable.empty()) options.executable = "/proc/self/exe";
   const std::string backend = run.cluster.GetString("backend");

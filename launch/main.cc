@@ -236,7 +236,15 @@ int CmdSweep(const std::vector<std::string>& args) {
   if (!leftovers.ok()) return Fail(leftovers);
   auto plan = LoadSweep(common->config, common->overrides);
   if (!plan.ok()) return Fail(plan.status());
-  if (dry_run) return std::printf("%s", DescribeSweep(*plan).c_str()), 0;
+  if (dry_run) {
+    std::printf("%s", DescribeSweep(*plan).c_str());
+    if (plan->backend == "slurm") {
+      auto script = DescribeSlurmSweep(*plan, options);
+      if (!script.ok()) return Fail(script.status());
+      std::printf("%s", script->c_str());
+    }
+    return 0;
+  }
   auto result = RunSweep(*plan, options);
   if (!result.ok()) return Fail(result.status());
   if (result->interrupted) return 130;

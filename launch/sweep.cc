@@ -1,5 +1,7 @@
 #include "launch/sweep.h"
 
+#include "launch/slurm_backend.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -187,9 +189,9 @@ Result<SweepPlan> LoadSweep(const std::string& path, const std::vector<std::stri
     if (plan.mode != "max" && plan.mode != "min")
       return KeyError(Where(path, sweep["mode"]), "sweep.mode", "expected one of {max, min}, got '" + plan.mode + "'");
     ASSIGN_OR_RETURN(plan.backend, scalar("backend", plan.backend));
-    if (plan.backend != "local" && plan.backend != "inproc")
+    if (plan.backend != "local" && plan.backend != "inproc" && plan.backend != "slurm")
       return KeyError(Where(path, sweep["backend"]), "sweep.backend",
-                      "expected one of {local, inproc}, got '" + plan.backend + "'");
+                      "expected one of {local, inproc, slurm}, got '" + plan.backend + "'");
     ASSIGN_OR_RETURN(std::string alpha_text, scalar("alpha", "0.05"));
     char* end = nullptr;
     plan.alpha = std::strtod(alpha_text.c_str(), &end);
@@ -468,6 +470,37 @@ Result<pid_t> StartChild(const std::string& executable, const std::vector<std::s
 
 }  // namespace
 
+Status WriteSlurmSweepFiles(const SweepPlan& plan, const SweepOptions& options, const std::string& dir,
+                            const std::vector<size_t>& todo, std::string* script_out) {
+  std::vector<std::string> configs, run_dirs;
+  const std::string abs_dir = std::filesystem::absolute(dir).lexically_normal().string();
+  for (size_t index : todo) {
+    const SweepRunSpec& r = plan.runs[index];
+    configs.push_back(abs_dir + "/slurm/configs/" + r.id + ".yaml");
+    run_dirs.push_back(abs_dir + "/runs/" + r.id);
+    if (!script_out) RETURN_IF_ERROR(WriteFileAtomic(configs.back(), r.resolved_yaml));
+  }
+  std::error_code ec;
+  const std::string executable =
+      std::filesystem::canonical(options.executable.empty() ? "/proc/self/exe" : options.executable, ec).string();
+  const std::string script = SlurmSweepScript(plan.name, executable, configs, run_dirs,
+                                              static_cast<int>(plan.max_concurrent), 1, "", abs_dir + "/slurm");
+  if (script_out) {
+    *script_out = script;
+    return Status::Ok();
+  }
+  return WriteFileAtomic(dir + "/slurm/sweep.sbatch", script);
+}
+
+Result<std::string> DescribeSlurmSweep(const SweepPlan& plan, const SweepOptions& options) {
+  const std::string dir = options.sweep_dir.empty() ? "runs/sweep-" + Sanitize(plan.name) : options.sweep_dir;
+  std::vector<size_t> all(plan.runs.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::string script;
+  RETURN_IF_ERROR(WriteSlurmSweepFiles(plan, options, dir, all, &script));
+  return "# " + dir + "/slurm/sweep.sbatch (each run's resolved config in " + dir + "/slurm/configs/)\n" + script;
+}
+
 Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options) {
   SweepResult result;
   result.sweep_dir = options.sweep_dir.empty() ? "runs/sweep-" + Sanitize(plan.name) : options.sweep_dir;
@@ -553,6 +586,17 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
     }
     steps_finished += r.timesteps_target;
   };
+
+  if (plan.backend == "slurm" && !todo.empty()) {
+    // One array job, one task per run still to do (at most max_concurrent at once); wait for it.
+    RETURN_IF_ERROR(MakeDirectories(dir + "/slurm/configs"));
+    RETURN_IF_ERROR(WriteSlurmSweepFiles(plan, options, dir, todo, nullptr));
+    LOG(INFO) << "submitting " << dir << "/slurm/sweep.sbatch (" << todo.size() << " array tasks) and waiting for it";
+    Result<std::string> job = Sbatch(dir + "/slurm/sweep.sbatch", /*wait=*/true);
+    if (!job.ok()) LOG(WARNING) << job.status().ToString();
+    for (size_t index : todo) finish(index, job.ok() ? "" : job.status().ToString());
+    todo.clear();
+  }
 
   size_t next = 0;
   while ((next < todo.size() || !running.empty())) {

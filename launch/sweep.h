@@ -86,5 +86,7 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
 
 // What RunSweep would run, one line per run (for --dry-run).
 std::string DescribeSweep(const SweepPlan& plan);
+// backend slurm: the array-job script RunSweep would submit (every run, as for a fresh sweep).
+Result<std::string> DescribeSlurmSweep(const SweepPlan& plan, const SweepOptions& options);
 
 }  // namespace slaterl
