@@ -132,12 +132,14 @@ const char kPretrainHelp[] =
 
 const char kBenchHelp[] =
     "usage: slaterl bench envs [--json]\n"
-    "       slaterl bench pipeline [CONFIG.yaml] [--seconds S] [--json]\n"
+    "       slaterl bench pipeline [CONFIG.yaml] [--seconds S] [--against CONFIG2.yaml] [--json]\n"
     "\n"
     "envs: single-core env steps/s with a random policy at batch 1 and 64, per environment.\n"
     "pipeline: actor env steps/s with the whole local pipeline running (CONFIG, default\n"
     "  configs/bench/pipeline_linucb_lts.yaml, for S seconds, default 10) divided by the same actors stepping\n"
-    "  alone, and learner updates/s.\n"
+    "  alone, and learner updates/s. --against CONFIG2.yaml also runs CONFIG2 as it is (e.g. the same run with\n"
+    "  `backend: hosts` over network namespaces, tcp:// + CURVE: bench/netns_pipeline.sh) and reports its actor\n"
+    "  env steps/s as a ratio to the ipc:// run.\n"
     "--json prints one JSON object per measurement.\n";
 
 bool WantsHelp(const std::vector<std::string>& args) {
@@ -471,6 +473,8 @@ int CmdBench(const std::vector<std::string>& args) {
     PipelineBenchOptions options;
     std::string seconds;
     auto taken = TakeFlag(&rest, "--seconds", &seconds);
+    if (!taken.ok()) return Fail(taken.status());
+    taken = TakeFlag(&rest, "--against", &options.against);
     if (!taken.ok()) return Fail(taken.status());
     if (!seconds.empty()) options.seconds = std::atof(seconds.c_str());
     if (!rest.empty() && rest.front()[0] != '-') {

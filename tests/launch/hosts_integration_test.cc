@@ -20,43 +20,25 @@ namespace {
 using namespace testing_util;
 
 constexpr int kHosts = 3;
-const char kBridge[] = "slrlt-br";
 
 std::string Ns(int i) { return "slrlt-n" + std::to_string(i); }
 std::string Address(int i) { return "10.232.0." + std::to_string(10 + i); }
 
-// The namespaces, veth pairs and bridge; removed again on destruction (and before creation, in
-// case an earlier run was killed).
+// The namespaces, veth pairs and bridge (tests/launch/netns.sh); removed again on destruction
+// (and before creation, in case an earlier run was killed).
 class Namespaces {
  public:
   Namespaces() {
-    TearDown();
-    std::ostringstream script;
-    script << "set -e\nip link add " << kBridge << " type bridge\nip addr add 10.232.0.1/24 dev " << kBridge
-           << "\nip link set " << kBridge << " up\n";
-    for (int i = 1; i <= kHosts; ++i) {
-      const std::string veth = "slrlt-h" + std::to_string(i), peer = "slrlt-p" + std::to_string(i);
-      script << "ip netns add " << Ns(i) << "\nip link add " << veth << " type veth peer name " << peer
-             << "\nip link set " << peer << " netns " << Ns(i) << "\nip link set " << veth << " master " << kBridge
-             << "\nip link set " << veth << " up\nip netns exec " << Ns(i) << " ip addr add " << Address(i)
-             << "/24 dev " << peer << "\nip netns exec " << Ns(i) << " ip link set " << peer
-             << " up\nip netns exec " << Ns(i) << " ip link set lo up\n";
-    }
-    const CommandResult r = RunCommand("bash -c '" + script.str() + "' 2>&1");
+    const CommandResult r = RunCommand("bash " + SourceDir() + "/tests/launch/netns.sh up slrlt 10.232.0 " +
+                                       std::to_string(kHosts) + " 2>&1");
     ok_ = r.exit_code == 0;
     error_ = r.output;
   }
-  ~Namespaces() { TearDown(); }
+  ~Namespaces() { (void)RunCommand("bash " + SourceDir() + "/tests/launch/netns.sh down slrlt " + std::to_string(kHosts)); }
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
 
  private:
-  static void TearDown() {
-    std::string cmd;
-    for (int i = 1; i <= kHosts; ++i) cmd += "ip netns pids " + Ns(i) + " 2>/dev/null | xargs -r kill -9; ip netns del " + Ns(i) + " 2>/dev/null; ";
-    cmd += std::string("ip link del ") + kBridge + " 2>/dev/null; true";
-    (void)RunCommand(cmd);
-  }
   bool ok_ = false;
   std::string error_;
 };
