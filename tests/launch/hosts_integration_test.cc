@@ -106,5 +106,35 @@ TEST(HostsIntegrationTest, ThreeNamespacesOverTcpWithCurveAndAnActorRestart) {
   EXPECT_GT(updates, 0);
 }
 
+// Every role process in the namespaces (the exec wrappers excluded).
+int RolesRunning() {
+  int count = 0;
+  for (int i = 1; i <= kHosts; ++i)
+    for (const char* role : {"actor", "shard", "learner", "evaluator"})
+      for (int id = 0; id < 4; ++id) count += FindRole(Ns(i), role, id) > 0 ? 1 : 0;
+  return count;
+}
+
+TEST(HostsIntegrationTest, NoRoleOutlivesAKilledLauncher) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for ip netns";
+  Namespaces namespaces;
+  if (!namespaces.ok()) GTEST_SKIP() << "could not create network namespaces: " << namespaces.error();
+  const std::string dir = MakeTempDir("hosts-orphans");
+  WriteText(dir + "/run.yaml",
+            "env: lts\nalgo: linucb\nstop: {time_total_s: 120}\n"
+            "cluster:\n  backend: hosts\n  num_actors: 2\n  num_envs_per_actor: 2\n  replay_shards: 1\n"
+            "  hosts: [{host: " + Ns(1) + ", address: " + Address(1) + ", shards: 1, learner: true},\n"
+            "          {host: " + Ns(2) + ", address: " + Address(2) + ", actors: 1},\n"
+            "          {host: " + Ns(3) + ", address: " + Address(3) + ", actors: 1}]\n"
+            "  exec: \"ip netns exec {host} {command}\"\n  launcher_address: 10.232.0.1\n  base_port: 47150\n"
+            "reporting: {progress: plain, interval_s: 0.5}\nseed: 2\n");
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"}, dir + "/launch.log");
+  ASSERT_TRUE(WaitUntil([&] { return RolesRunning() == 5; }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
+  ASSERT_EQ(::kill(launcher, SIGKILL), 0);
+  (void)WaitForExit(launcher, std::chrono::seconds(5));
+  EXPECT_TRUE(WaitUntil([&] { return RolesRunning() == 0; }, std::chrono::seconds(20)))
+      << RolesRunning() << " role processes still run in the namespaces after the launcher died";
+}
+
 }  // namespace
 }  // namespace slaterl
