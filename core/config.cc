@@ -112,6 +112,15 @@ Schema SecuritySchema() {
             "(whose socket directory is already private to the user).");
 }
 
+Schema CheckpointSchema() {
+  return Schema("checkpoint")
+      .Int("interval_updates", 0, 0, int64_t(1) << 50, "updates",
+           "The learner writes a checkpoint to RUN_DIR/checkpoints/ckpt-<updates>/ every this many updates "
+           "(0 = only the final one): its networks, optimisers and counters, sealed by a MANIFEST with a "
+           "CRC-32C per file (core/checkpoint_store.h).")
+      .Int("keep_last", 3, 1, 1000000, "checkpoints", "Complete checkpoints kept; older ones are deleted.");
+}
+
 bool CurveEnabled(const RunConfig& run, bool any_tcp_endpoint) {
   const std::string curve = run.security.GetString("curve");
   return curve == "true" || (curve == "auto" && any_tcp_endpoint);
@@ -120,7 +129,8 @@ bool CurveEnabled(const RunConfig& run, bool any_tcp_endpoint) {
 namespace {
 
 const char* const kTopLevelKeys[] = {"name", "env", "env_config", "algo", "config", "stop",
-                                     "evaluation", "cluster", "reporting", "security", "seed"};
+                                     "evaluation", "cluster", "reporting", "security", "checkpoint",
+                                     "seed"};
 
 struct Source {
   std::string file;
@@ -347,7 +357,7 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
     if (!top.count(key))
       return InvalidArgumentError(Where(source, kv.first, key) + ": unknown key '" + key +
                                   "' (valid top-level keys: name, env, env_config, algo, config, stop, "
-                                  "evaluation, cluster, reporting, security, seed)");
+                                  "evaluation, cluster, reporting, security, checkpoint, seed)");
   }
   RunConfig rc;
   rc.source = source.file;
@@ -396,7 +406,7 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
   RETURN_IF_ERROR(ValidateSection(root["env_config"], *env_schema, "env_config", source, &rc.env_config));
   RETURN_IF_ERROR(ValidateSection(root["config"], *algo_schema, "config", source, &rc.config));
   const Schema stop = StopSchema(), evaluation = EvaluationSchema(), cluster = ClusterSchema(),
-               reporting = ReportingSchema(), security = SecuritySchema();
+               reporting = ReportingSchema(), security = SecuritySchema(), checkpoint = CheckpointSchema();
   RETURN_IF_ERROR(ValidateSection(root["stop"], stop, "stop", source, &rc.stop));
   RETURN_IF_ERROR(ValidateSection(root["evaluation"], evaluation, "evaluation", source, &rc.evaluation));
   RETURN_IF_ERROR(ValidateSection(root["cluster"], cluster, "cluster", source, &rc.cluster));
@@ -419,6 +429,7 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
   }
   RETURN_IF_ERROR(ValidateSection(root["reporting"], reporting, "reporting", source, &rc.reporting));
   RETURN_IF_ERROR(ValidateSection(root["security"], security, "security", source, &rc.security));
+  RETURN_IF_ERROR(ValidateSection(root["checkpoint"], checkpoint, "checkpoint", source, &rc.checkpoint));
 
   // Resolved YAML: every key in schema order.
   YAML::Emitter out;
@@ -433,6 +444,7 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
   EmitSection(out, "cluster", cluster, rc.cluster);
   EmitSection(out, "reporting", reporting, rc.reporting);
   EmitSection(out, "security", security, rc.security);
+  EmitSection(out, "checkpoint", checkpoint, rc.checkpoint);
   out << YAML::Key << "seed" << YAML::Value << rc.seed;
   out << YAML::EndMap;
   rc.resolved_yaml = std::string(out.c_str()) + "\n";
@@ -510,6 +522,7 @@ std::string ConfigReferenceMarkdown(const SchemaProvider& schemas) {
       << "| `cluster` | mapping | | Processes and placement. |\n"
       << "| `reporting` | mapping | | Metrics rows and the progress line. |\n"
       << "| `security` | mapping | | Transport security (CURVE). |\n"
+      << "| `checkpoint` | mapping | | Periodic checkpoints of the learner. |\n"
       << "| `seed` | int | `0` | Run seed; every process, env and stream derives its seed from it. |\n\n";
   out << "## `stop`\n\n";
   SchemaTable(out, StopSchema(), "stop.");
@@ -521,6 +534,8 @@ std::string ConfigReferenceMarkdown(const SchemaProvider& schemas) {
   SchemaTable(out, ReportingSchema(), "reporting.");
   out << "## `security`\n\n";
   SchemaTable(out, SecuritySchema(), "security.");
+  out << "## `checkpoint`\n\n";
+  SchemaTable(out, CheckpointSchema(), "checkpoint.");
   for (const auto& env : schemas.env_names) {
     out << "## `env_config` for `env: " << env << "`\n\n";
     auto s = schemas.env_schema(env);

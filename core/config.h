@@ -41,16 +41,18 @@ struct RunConfig {
   Params cluster;
   Params reporting;
   Params security;
+  Params checkpoint;
   std::string resolved_yaml;  // every key, defaults filled in; loads back to the same RunConfig
   std::string hash;           // HashHex(resolved_yaml)
 };
 
-// Schemas of the fixed sections (stop, evaluation, cluster, reporting, security).
+// Schemas of the fixed sections (stop, evaluation, cluster, reporting, security, checkpoint).
 Schema StopSchema();
 Schema EvaluationSchema();
 Schema ClusterSchema();
 Schema ReportingSchema();
 Schema SecuritySchema();
+Schema CheckpointSchema();
 // Whether the run's sockets use CURVE (security.curve: true, or auto with any tcp:// endpoint).
 bool CurveEnabled(const RunConfig& run, bool any_tcp_endpoint);
 

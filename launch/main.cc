@@ -9,6 +9,8 @@
 
 #include "actors/episode_runner.h"
 #include "core/build_info.h"
+#include "core/checkpoint_store.h"
+#include "core/files.h"
 #include "core/control.h"
 #include "core/logging.h"
 #include "launch/bench_envs.h"
@@ -285,7 +287,20 @@ Result<std::unique_ptr<Policy>> MakeEvalPolicy(const RunConfig& run, const std::
   if (!algo || !algo->create_trainer)
     return InvalidArgumentError("--policy checkpoint: needs a config whose algo learns (algo is '" + run.algo + "')");
   ASSIGN_OR_RETURN(auto trainer, algo->create_trainer(run.config, ctx));
-  RETURN_IF_ERROR(trainer->load(dir));
+  // A checkpoint store (RUN_DIR/checkpoints) or one of its ckpt-* directories: the newest valid
+  // checkpoint, verified against its MANIFEST; corrupt ones are skipped with the reason.
+  std::string trainer_dir = dir;
+  if (PathExists(dir + "/MANIFEST")) {
+    ASSIGN_OR_RETURN(CheckpointInfo info, CheckpointStore::Verify(dir));
+    trainer_dir = info.path + "/learner";
+  } else if (PathExists(dir) && !PathExists(dir + "/learner") && !CheckpointStore::Open(dir, 1)->Steps().empty()) {
+    std::vector<std::string> skipped;
+    ASSIGN_OR_RETURN(CheckpointInfo info, CheckpointStore::Open(dir, 1)->Latest(&skipped));
+    for (const auto& why : skipped) LOG(WARNING) << "skipping a checkpoint: " << why;
+    LOG(INFO) << "using " << info.path << " (" << info.step << " updates)";
+    trainer_dir = info.path + "/learner";
+  }
+  RETURN_IF_ERROR(trainer->load(trainer_dir));
   ASSIGN_OR_RETURN(auto policy, algo->create_policy(run.config, ctx));
   Weights weights = trainer->weights();
   weights.version = 1;

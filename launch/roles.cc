@@ -9,6 +9,8 @@
 #include "actors/actor.h"
 #include "actors/evaluator.h"
 #include "algos/common/torch_util.h"
+#include "core/checkpoint_store.h"
+#include "core/json.h"
 #include "core/control.h"
 #include "core/curve.h"
 #include "core/endpoints.h"
@@ -225,6 +227,26 @@ Status RunLearner(const RoleOptions& options) {
   const auto request_timeout = std::chrono::milliseconds(60000);
   std::vector<Clock::time_point> last_reply(shards.size(), Clock::now());
   DropCounter drops("learner");
+  // Periodic checkpoints (checkpoint.interval_updates) into RUN_DIR/checkpoints/ckpt-<updates>/.
+  ASSIGN_OR_RETURN(CheckpointStore store, CheckpointStore::Open(options.run_dir + "/checkpoints",
+                                                                static_cast<int>(ctx.run.checkpoint.GetInt("keep_last"))));
+  const int64_t checkpoint_interval = ctx.run.checkpoint.GetInt("interval_updates");
+  int64_t next_checkpoint = checkpoint_interval, checkpoints_written = 0, last_checkpoint = -1;
+  auto write_checkpoint = [&]() -> Status {
+    const int64_t step = learner->num_updates();
+    if (step <= last_checkpoint) return Status::Ok();
+    ASSIGN_OR_RETURN(std::string tmp, store.Begin(step));
+    RETURN_IF_ERROR(learner->SaveCheckpoint(tmp + "/learner"));
+    JsonObject counters;
+    counters.Add("num_updates", step).Add("weights_version", learner->latest_weights().version)
+        .Add("timesteps_total", learner->latest_weights().timesteps_total)
+        .Add("episodes_total", learner->latest_weights().episodes_total);
+    RETURN_IF_ERROR(WriteFileAtomic(tmp + "/counters.json", counters.str() + "\n"));
+    RETURN_IF_ERROR(store.Commit(step));
+    last_checkpoint = step;
+    ++checkpoints_written;
+    return Status::Ok();
+  };
   (void)SendMessage(*pub, learner->PublishWeights());
   auto last_stats = Clock::now();
   while (true) {
@@ -275,9 +297,15 @@ Status RunLearner(const RoleOptions& options) {
       }
       (void)SendMessage(*weights_router, learner->latest_weights(), raw.identity);
     }
+    if (checkpoint_interval > 0 && learner->num_updates() >= next_checkpoint) {
+      Status written = write_checkpoint();
+      if (!written.ok()) LOG(ERROR) << "checkpoint at " << learner->num_updates() << " updates failed: " << written.message();
+      while (next_checkpoint <= learner->num_updates()) next_checkpoint += checkpoint_interval;
+    }
     if (Clock::now() - last_stats >= ctx.stats_interval) {
       Stats stats = learner->TakeStats();
       stats.scalars["learner/dropped_messages"] = static_cast<double>(drops.total());
+      stats.scalars["learner/checkpoints"] = static_cast<double>(checkpoints_written);
       (void)control.SendStats(stats);
       last_stats = Clock::now();
     }
@@ -286,8 +314,13 @@ Status RunLearner(const RoleOptions& options) {
   (void)SendMessage(*pub, learner->PublishWeights(), "", /*dont_wait=*/false);
   Status saved = learner->SaveCheckpoint(options.run_dir + "/checkpoints/final");
   if (!saved.ok()) LOG(ERROR) << "final checkpoint failed: " << saved.message();
+  if (checkpoint_interval > 0) {
+    Status sealed = write_checkpoint();
+    if (!sealed.ok()) LOG(ERROR) << "final store checkpoint failed: " << sealed.message();
+  }
   Stats stats = learner->TakeStats();
   stats.scalars["learner/dropped_messages"] = static_cast<double>(drops.total());
+  stats.scalars["learner/checkpoints"] = static_cast<double>(checkpoints_written);
   (void)control.SendStats(stats);
   LOG(INFO) << "learner done: " << learner->num_updates() << " updates, weights version "
             << learner->latest_weights().version;
