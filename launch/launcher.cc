@@ -123,6 +123,7 @@ std::string SummaryJson(const RunConfig& run, const std::string& run_dir, const 
       .Add("episode_reward_mean", metrics.episode_reward_mean())
       .Add("wall_time_s", wall_time_s)
       .Add("actor_restarts", metrics.restarts("actor"))
+      .Add("learner_restarts", metrics.restarts("learner"))
       .AddRaw("learner", MapJson(metrics.learner()))
       .AddRaw("actors", actors.str())
       .AddRaw("shards", shards.str())

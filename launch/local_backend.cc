@@ -8,8 +8,9 @@
 // Start order: shards, learner, evaluator, actors (ZeroMQ connects before or after binds alike).
 // The launcher binds the control ROUTER; every process says Hello, then heartbeats flow both ways.
 // Supervision: a dead or silent actor (or evaluator) is restarted with the next incarnation, up
-// to cluster.max_restarts; a dead learner or shard ends the run with an error (their restart comes
-// with checkpoints). Children get PR_SET_PDEATHSIG and also exit when the launcher goes silent,
+// to cluster.max_restarts; so is the learner when checkpoint.interval_updates is on (it resumes
+// from the newest valid checkpoint, publishing versions above every version the actors hold); a
+// dead shard ends the run with an error (its restart needs shard checkpoints, issue 8). Children get PR_SET_PDEATHSIG and also exit when the launcher goes silent,
 // so none outlives a killed launcher. Shutdown: actors first (their last stats arrive), then the
 // learner (it publishes final weights and checkpoints), then the evaluator (final evaluation),
 // then the shards; anything still alive after shutdown_timeout_s is killed.
@@ -187,6 +188,13 @@ class LocalSupervisor {
                                      hosts_backend_ ? "--launcher-address" : "--socket-dir",
                                      hosts_backend_ ? launcher_address_ : socket_dir_, "--id", std::to_string(id),
                                      "--incarnation", std::to_string(child.incarnation)};
+    if (role == "learner" && restart) {
+      // Above every weights version an actor or the evaluator holds (they ignore older ones).
+      int64_t floor = 0;
+      for (const auto& kv : metrics_.actors()) floor = std::max(floor, kv.second.max_policy_version);
+      args.push_back("--weights-version-floor");
+      args.push_back(std::to_string(floor + 1));
+    }
     if (role == "actor" && run_.stop.GetInt("timesteps_total") > 0) {
       // Each actor takes an equal share of stop.timesteps_total (a restarted actor the rest of
       // its share), so the run stops within one fragment per actor of the target.
@@ -323,7 +331,8 @@ class LocalSupervisor {
         if (child.shutdown_sent && WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
         LOG(WARNING) << kv.first << " (pid " << pid << ") " << how << "; its log: " << dir_.LogPath(child.role, child.id);
         if (!restart || child.shutdown_sent) continue;
-        if (child.role == "actor" || child.role == "evaluator") {
+        const bool learner_restarts = child.role == "learner" && run_.checkpoint.GetInt("interval_updates") > 0;
+        if (child.role == "actor" || child.role == "evaluator" || learner_restarts) {
           if (metrics_.restarts(child.role) >= run_.cluster.GetInt("max_restarts"))
             return UnavailableError(kv.first + " died and cluster.max_restarts (" +
                                     std::to_string(run_.cluster.GetInt("max_restarts")) + ") is used up");

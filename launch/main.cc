@@ -552,17 +552,19 @@ int CmdRole(const std::vector<std::string>& args) {
   if (args.empty()) return Fail(InvalidArgumentError("_role needs a role"));
   options.role = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  std::string id = "0", incarnation = "0", max_env_steps = "0";
+  std::string id = "0", incarnation = "0", max_env_steps = "0", version_floor = "0";
   for (auto flag : {std::make_pair("--run-dir", &options.run_dir), std::make_pair("--socket-dir", &options.socket_dir),
                     std::make_pair("--launcher-address", &options.launcher_address),
                     std::make_pair("--id", &id), std::make_pair("--incarnation", &incarnation),
-                    std::make_pair("--max-env-steps", &max_env_steps)}) {
+                    std::make_pair("--max-env-steps", &max_env_steps),
+                    std::make_pair("--weights-version-floor", &version_floor)}) {
     auto taken = TakeFlag(&rest, flag.first, flag.second);
     if (!taken.ok()) return Fail(taken.status());
   }
   options.id = std::atoi(id.c_str());
   options.incarnation = std::atoi(incarnation.c_str());
   options.max_env_steps = std::atoll(max_env_steps.c_str());
+  options.weights_version_floor = std::atoll(version_floor.c_str());
   Status status = RunRole(options);
   if (!status.ok()) {
     LOG(ERROR) << status.ToString();

@@ -247,6 +247,26 @@ Status RunLearner(const RoleOptions& options) {
     ++checkpoints_written;
     return Status::Ok();
   };
+  if (options.incarnation > 0) {
+    // A restarted learner continues from the newest valid checkpoint (issue 8).
+    std::vector<std::string> skipped;
+    Result<CheckpointInfo> latest = store.Latest(&skipped);
+    for (const auto& why : skipped) LOG(WARNING) << "skipping a checkpoint: " << why;
+    if (latest.ok()) {
+      ASSIGN_OR_RETURN(std::string counters, ReadFile(latest->path + "/counters.json"));
+      double updates = 0, version = 0;
+      JsonGetNumber(counters, "num_updates", &updates);
+      JsonGetNumber(counters, "weights_version", &version);
+      RETURN_IF_ERROR(learner->RestoreCheckpoint(latest->path + "/learner", static_cast<int64_t>(updates),
+                                                 static_cast<int64_t>(version), options.weights_version_floor));
+      last_checkpoint = latest->step;
+      next_checkpoint = latest->step + checkpoint_interval;
+      LOG(INFO) << "learner restarted from " << latest->path << " (" << latest->step << " updates)";
+    } else {
+      LOG(WARNING) << "learner restarted with no valid checkpoint: starting from fresh weights";
+      learner->RaiseVersionFloor(options.weights_version_floor);
+    }
+  }
   (void)SendMessage(*pub, learner->PublishWeights());
   auto last_stats = Clock::now();
   while (true) {

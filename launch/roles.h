@@ -23,6 +23,7 @@ struct RoleOptions {
   int id = 0;
   int incarnation = 0;
   int64_t max_env_steps = 0;  // actors: stop stepping after this many env steps (0 = no limit)
+  int64_t weights_version_floor = 0;  // a restarted learner: publish above every version actors hold
 };
 
 Status RunRole(const RoleOptions& options);

@@ -1,5 +1,7 @@
 #include "learner/learner.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace slaterl {
@@ -85,6 +87,16 @@ int64_t LearnerCore::episodes_total() const {
   int64_t total = 0;
   for (const auto& kv : shard_counters_) total += kv.second.second;
   return total;
+}
+
+Status LearnerCore::RestoreCheckpoint(const std::string& dir, int64_t num_updates, int64_t weights_version,
+                                      int64_t version_floor) {
+  RETURN_IF_ERROR(trainer_->load(dir));
+  num_updates_ = num_updates;
+  latest_.version = weights_version;
+  RaiseVersionFloor(version_floor);
+  updates_since_broadcast_ = 0;
+  return Status::Ok();
 }
 
 Weights LearnerCore::PublishWeights() {

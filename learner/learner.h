@@ -8,6 +8,7 @@
 // message so actors' schedules follow the learner. Not thread-safe: one owner thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -41,6 +42,13 @@ class LearnerCore {
   int64_t episodes_total() const;
   Stats TakeStats();
   Status SaveCheckpoint(const std::string& dir) const { return trainer_->save(dir); }
+  // A restarted learner: loads the trainer from `dir` and continues counting from `num_updates`;
+  // the next published version is above both `weights_version` (the checkpoint's) and
+  // `version_floor` (the newest version any actor holds: actors ignore versions they have seen).
+  Status RestoreCheckpoint(const std::string& dir, int64_t num_updates, int64_t weights_version,
+                           int64_t version_floor);
+  // The next published version will be above `version_floor`.
+  void RaiseVersionFloor(int64_t version_floor) { latest_.version = std::max(latest_.version, version_floor); }
 
  private:
   LearnerCore(std::unique_ptr<Trainer> trainer, int64_t broadcast_interval);

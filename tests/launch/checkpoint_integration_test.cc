@@ -8,7 +8,10 @@
 
 #include <fstream>
 
+#include <signal.h>
+
 #include "core/checkpoint_store.h"
+#include "core/json.h"
 #include "tests/launch/process_util.h"
 
 namespace slaterl {
@@ -65,6 +68,49 @@ TEST(CheckpointIntegrationTest, PeriodicCheckpointsAreSealedPrunedAndSurviveCorr
   CommandResult none = RunCommand(eval);
   EXPECT_NE(none.exit_code, 0);
   EXPECT_NE(none.output.find("no valid checkpoint"), std::string::npos) << none.output;
+}
+
+}  // namespace
+}  // namespace slaterl
+
+namespace slaterl {
+namespace {
+
+using namespace testing_util;
+
+// pid of this run's learner process (its command line names the run directory).
+pid_t FindLearner(const std::string& run_dir) {
+  const CommandResult r = RunCommand("pgrep -f -- '_role learner --run-dir " + run_dir + " '");
+  return r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
+}
+
+TEST(CheckpointIntegrationTest, AKilledLearnerIsRestartedFromItsNewestCheckpoint) {
+  const std::string dir = MakeTempDir("ckpt-learner");
+  const std::string run_dir = dir + "/run";
+  WriteText(dir + "/run.yaml",
+            "env: lts\nalgo: linucb\nconfig: {batch_size: 64}\nstop: {time_total_s: 14}\n"
+            "evaluation: {final_episodes: 50}\n"
+            "cluster: {backend: local, num_actors: 2, num_envs_per_actor: 4, replay_shards: 1}\n"
+            "checkpoint: {interval_updates: 20, keep_last: 2}\nreporting: {progress: plain, interval_s: 0.5}\nseed: 5\n");
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
+  pid_t learner = -1;
+  ASSERT_TRUE(WaitUntil([&] {
+    learner = FindLearner(run_dir);
+    return learner > 0 && RunCommand("ls -d " + run_dir + "/checkpoints/ckpt-*").exit_code == 0;
+  }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_EQ(::kill(learner, SIGKILL), 0);
+  ASSERT_EQ(WaitForExit(launcher, std::chrono::seconds(90)), 0) << ReadText(dir + "/launch.log");
+  const std::string log = ReadText(dir + "/launch.log");
+  EXPECT_NE(log.find("restarted learner-0"), std::string::npos) << log;
+  EXPECT_NE(ReadText(run_dir + "/logs/learner-0.log").find("learner restarted from " + run_dir + "/checkpoints/ckpt-"),
+            std::string::npos);
+  const std::string summary = ReadText(run_dir + "/summary.json");
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"learner_restarts\": 1"), std::string::npos) << summary;
+  double final_eval = 0;
+  ASSERT_TRUE(JsonGetNumber(summary.substr(summary.find("\"final_eval\"")), "eval/episode_reward_mean", &final_eval));
+  EXPECT_GT(final_eval, 1000.0) << "the restarted learner's weights reached the evaluator (random ≈ 944)";
 }
 
 }  // namespace
