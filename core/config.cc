@@ -118,7 +118,11 @@ Schema CheckpointSchema() {
            "The learner writes a checkpoint to RUN_DIR/checkpoints/ckpt-<updates>/ every this many updates "
            "(0 = only the final one): its networks, optimisers and counters, sealed by a MANIFEST with a "
            "CRC-32C per file (core/checkpoint_store.h).")
-      .Int("keep_last", 3, 1, 1000000, "checkpoints", "Complete checkpoints kept; older ones are deleted.");
+      .Int("keep_last", 3, 1, 1000000, "checkpoints", "Complete checkpoints kept; older ones are deleted.")
+      .Double("shard_interval_s", 10.0, 0.1, 1e7, "s",
+              "With interval_updates > 0, every replay shard also checkpoints its tables this often (and at "
+              "shutdown) to RUN_DIR/checkpoints/shard-<k>/; a killed shard is restarted and reloads the newest "
+              "valid one.");
 }
 
 bool CurveEnabled(const RunConfig& run, bool any_tcp_endpoint) {
@@ -522,7 +526,7 @@ std::string ConfigReferenceMarkdown(const SchemaProvider& schemas) {
       << "| `cluster` | mapping | | Processes and placement. |\n"
       << "| `reporting` | mapping | | Metrics rows and the progress line. |\n"
       << "| `security` | mapping | | Transport security (CURVE). |\n"
-      << "| `checkpoint` | mapping | | Periodic checkpoints of the learner. |\n"
+      << "| `checkpoint` | mapping | | Periodic checkpoints of the learner and the replay shards. |\n"
       << "| `seed` | int | `0` | Run seed; every process, env and stream derives its seed from it. |\n\n";
   out << "## `stop`\n\n";
   SchemaTable(out, StopSchema(), "stop.");

@@ -124,6 +124,7 @@ std::string SummaryJson(const RunConfig& run, const std::string& run_dir, const 
       .Add("wall_time_s", wall_time_s)
       .Add("actor_restarts", metrics.restarts("actor"))
       .Add("learner_restarts", metrics.restarts("learner"))
+      .Add("shard_restarts", metrics.restarts("shard"))
       .AddRaw("learner", MapJson(metrics.learner()))
       .AddRaw("actors", actors.str())
       .AddRaw("shards", shards.str())

@@ -8,10 +8,11 @@
 // Start order: shards, learner, evaluator, actors (ZeroMQ connects before or after binds alike).
 // The launcher binds the control ROUTER; every process says Hello, then heartbeats flow both ways.
 // Supervision: a dead or silent actor (or evaluator) is restarted with the next incarnation, up
-// to cluster.max_restarts; so is the learner when checkpoint.interval_updates is on (it resumes
-// from the newest valid checkpoint, publishing versions above every version the actors hold); a
-// dead shard ends the run with an error (its restart needs shard checkpoints, issue 8). Children get PR_SET_PDEATHSIG and also exit when the launcher goes silent,
-// so none outlives a killed launcher. Shutdown: actors first (their last stats arrive), then the
+// to cluster.max_restarts; with checkpoint.interval_updates on, so are the learner (it resumes
+// from the newest valid checkpoint, publishing versions above every version the actors hold) and
+// every shard (it reloads its tables from its own checkpoints, checkpoint.shard_interval_s);
+// without checkpoints a dead learner or shard ends the run with an error. Children get
+// PR_SET_PDEATHSIG and also exit when the launcher goes silent, so none outlives a killed launcher. Shutdown: actors first (their last stats arrive), then the
 // learner (it publishes final weights and checkpoints), then the evaluator (final evaluation),
 // then the shards; anything still alive after shutdown_timeout_s is killed.
 #include <dirent.h>
@@ -331,8 +332,10 @@ class LocalSupervisor {
         if (child.shutdown_sent && WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
         LOG(WARNING) << kv.first << " (pid " << pid << ") " << how << "; its log: " << dir_.LogPath(child.role, child.id);
         if (!restart || child.shutdown_sent) continue;
-        const bool learner_restarts = child.role == "learner" && run_.checkpoint.GetInt("interval_updates") > 0;
-        if (child.role == "actor" || child.role == "evaluator" || learner_restarts) {
+        // With checkpoints on, a learner or shard restarts from its newest valid checkpoint.
+        const bool from_checkpoint = (child.role == "learner" || child.role == "shard") &&
+                                     run_.checkpoint.GetInt("interval_updates") > 0;
+        if (child.role == "actor" || child.role == "evaluator" || from_checkpoint) {
           if (metrics_.restarts(child.role) >= run_.cluster.GetInt("max_restarts"))
             return UnavailableError(kv.first + " died and cluster.max_restarts (" +
                                     std::to_string(run_.cluster.GetInt("max_restarts")) + ") is used up");

@@ -435,6 +435,13 @@ Status RunShard(const RoleOptions& options) {
   shard.heartbeat_liveness = ctx.liveness;
   shard.stats_interval = ctx.stats_interval;
   shard.seed = ctx.run.seed;
+  if (ctx.run.checkpoint.GetInt("interval_updates") > 0) {
+    shard.checkpoint_dir = options.run_dir + "/checkpoints/shard-" + std::to_string(options.id);
+    shard.checkpoint_interval = std::chrono::milliseconds(
+        static_cast<int64_t>(1000.0 * ctx.run.checkpoint.GetDouble("shard_interval_s")));
+    shard.checkpoint_keep_last = static_cast<int>(ctx.run.checkpoint.GetInt("keep_last"));
+    shard.restore = options.incarnation > 0;
+  }
   if (ctx.curve) {
     shard.curve_server_secret_key = ctx.keys.server.secret_key;
     shard.curve_server_public_key = ctx.keys.server.public_key;

@@ -1,5 +1,11 @@
 #include "replay/shard.h"
 
+#include "core/files.h"
+
+#include <cstdio>
+
+#include <cinttypes>
+
 #include <algorithm>
 #include <set>
 
@@ -268,6 +274,29 @@ Stats ShardCore::MakeStats() const {
 const Table* ShardCore::table(const std::string& name) const {
   auto it = tables_.find(name);
   return it == tables_.end() ? nullptr : it->second.get();
+}
+
+Status ShardCore::SaveCheckpoint(const std::string& dir) const {
+  for (const auto& [name, table] : tables_) RETURN_IF_ERROR(table->SaveCheckpoint(dir + "/" + name + ".slrt"));
+  return WriteFileAtomic(dir + "/shard.counters", std::to_string(env_steps_) + " " + std::to_string(episodes_) +
+                                                      " " + std::to_string(fragments_) + "\n");
+}
+
+Status ShardCore::LoadCheckpoint(const std::string& dir) {
+  std::map<std::string, std::unique_ptr<Table>> loaded;
+  for (const ReplayTableSpec& spec : options_.tables) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Table> table, Table::LoadCheckpoint(spec, dir + "/" + spec.name + ".slrt"));
+    loaded.emplace(spec.name, std::move(table));
+  }
+  ASSIGN_OR_RETURN(std::string counters, ReadFile(dir + "/shard.counters"));
+  int64_t env_steps = 0, episodes = 0, fragments = 0;
+  if (std::sscanf(counters.c_str(), "%" SCNd64 " %" SCNd64 " %" SCNd64, &env_steps, &episodes, &fragments) != 3)
+    return DataLossError(dir + "/shard.counters: malformed");
+  tables_ = std::move(loaded);
+  env_steps_ = env_steps, episodes_ = episodes, fragments_ = fragments;
+  pending_.clear();
+  pending_per_client_.clear();
+  return Status::Ok();
 }
 
 }  // namespace slaterl

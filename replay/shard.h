@@ -117,6 +117,15 @@ class ShardCore {
   //   priority new items get).
   Stats MakeStats() const;
 
+  // Checkpoints (issue 8): every table to `dir`/<table>.slrt (replay/table_checkpoint.h: atomic,
+  // CRC-32C, items with keys and priorities, rate-limiter counts) plus the shard's counters in
+  // `dir`/shard.counters. Pending requests and the backlog are not saved (clients re-ask; actors
+  // resend what the shard had not acknowledged through their socket buffers).
+  Status SaveCheckpoint(const std::string& dir) const;
+  // Replaces every table and the counters with the checkpoint in `dir` (all or nothing).
+  Status LoadCheckpoint(const std::string& dir);
+  int64_t fragments() const { return fragments_; }
+
   // Inspection (tests, stats). nullptr for an unknown table.
   const Table* table(const std::string& name) const;
   int32_t shard_id() const { return options_.shard_id; }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/checkpoint_store.h"
 #include "core/control.h"
 #include "core/logging.h"
 #include "core/messages.h"
@@ -149,6 +150,37 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
             << options.insert_endpoint << " and samples on " << options.sample_endpoint;
 
   Rng rng(DeriveSeed(options.seed, {kSeedReplay, static_cast<uint64_t>(options.shard_id)}));
+  std::optional<CheckpointStore> store;
+  int64_t last_checkpoint = -1;
+  if (!options.checkpoint_dir.empty()) {
+    ASSIGN_OR_RETURN(CheckpointStore opened, CheckpointStore::Open(options.checkpoint_dir, options.checkpoint_keep_last));
+    store = std::move(opened);
+    if (options.restore) {
+      std::vector<std::string> skipped;
+      Result<CheckpointInfo> latest = store->Latest(&skipped);
+      for (const auto& why : skipped) LOG(WARNING) << "skipping a shard checkpoint: " << why;
+      if (latest.ok()) {
+        RETURN_IF_ERROR(core->LoadCheckpoint(latest->path));
+        last_checkpoint = latest->step;
+        LOG(INFO) << "replay shard " << options.shard_id << " restored from " << latest->path << " ("
+                  << core->fragments() << " fragments, " << core->env_steps() << " env steps)";
+      } else {
+        LOG(WARNING) << "replay shard " << options.shard_id << " restarted with no valid checkpoint: empty tables";
+      }
+    }
+  }
+  // A checkpoint named by the fragments inserted so far (monotonic, also across restores).
+  auto checkpoint = [&]() {
+    if (!store || core->fragments() <= last_checkpoint) return;
+    Status written = [&]() -> Status {
+      ASSIGN_OR_RETURN(std::string tmp, store->Begin(core->fragments()));
+      RETURN_IF_ERROR(core->SaveCheckpoint(tmp));
+      return store->Commit(core->fragments());
+    }();
+    if (written.ok()) last_checkpoint = core->fragments();
+    else LOG(ERROR) << "replay shard " << options.shard_id << " checkpoint failed: " << written.message();
+  };
+  auto next_checkpoint = Clock::now() + options.checkpoint_interval;
   const auto poll_interval =
       std::max(std::chrono::milliseconds(1), options.heartbeat_interval / 2);
   auto next_stats = Clock::now() + options.stats_interval;
@@ -158,6 +190,7 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
     if (control.shutdown_requested()) {
       LOG(INFO) << "replay shard " << options.shard_id << " shutting down: "
                 << control.shutdown_reason();
+      checkpoint();
       result = Status::Ok();
       break;
     }
@@ -171,6 +204,10 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
     }
 
     const auto now = Clock::now();
+    if (store && now >= next_checkpoint) {
+      checkpoint();
+      next_checkpoint = Clock::now() + options.checkpoint_interval;
+    }
     if (now >= next_stats) {
       (void)control.SendStats(core->MakeStats());
       next_stats = now + options.stats_interval;

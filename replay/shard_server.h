@@ -62,6 +62,14 @@ struct ShardServerOptions {
   // the control channel.
   std::string curve_server_secret_key, curve_server_public_key, curve_client_public_key, curve_client_secret_key;
   std::set<std::string> allowed_clients;
+  // Checkpoints (issue 8), off when checkpoint_dir is empty: every checkpoint_interval the tables
+  // go to a CheckpointStore in checkpoint_dir (core/checkpoint_store.h; keep_last kept), and once
+  // more at shutdown. With `restore`, the newest valid one is loaded before serving (a restarted
+  // shard).
+  std::string checkpoint_dir;
+  std::chrono::milliseconds checkpoint_interval{30000};
+  int checkpoint_keep_last = 2;
+  bool restore = false;
 };
 
 Status RunShardServer(const ShardServerOptions& options);

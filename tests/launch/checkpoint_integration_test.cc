@@ -10,7 +10,11 @@
 
 #include <signal.h>
 
+#include "algos/registry.h"
 #include "core/checkpoint_store.h"
+#include "envs/registry.h"
+#include "launch/run_config.h"
+#include "replay/table.h"
 #include "core/json.h"
 #include "tests/launch/process_util.h"
 
@@ -111,6 +115,66 @@ TEST(CheckpointIntegrationTest, AKilledLearnerIsRestartedFromItsNewestCheckpoint
   double final_eval = 0;
   ASSERT_TRUE(JsonGetNumber(summary.substr(summary.find("\"final_eval\"")), "eval/episode_reward_mean", &final_eval));
   EXPECT_GT(final_eval, 1000.0) << "the restarted learner's weights reached the evaluator (random ≈ 944)";
+}
+
+}  // namespace
+}  // namespace slaterl
+
+namespace slaterl {
+namespace {
+
+using namespace testing_util;
+
+// The restored shard holds exactly the checkpoint's items plus those inserted after it: the keys
+// of the table at shutdown are the restored keys followed by newer ones, none lost or repeated.
+TEST(CheckpointIntegrationTest, AKilledShardIsRestartedWithItsCheckpointedTables) {
+  const std::string dir = MakeTempDir("ckpt-shard");
+  const std::string run_dir = dir + "/run";
+  WriteText(dir + "/run.yaml",
+            "env: lts\nalgo: slateq\n"
+            "config: {learning_starts: 500, replay: uniform, replay_capacity: 300000, lr: 0.001, optimizer: adam}\n"
+            "stop: {time_total_s: 12}\nevaluation: {final_episodes: 5}\n"
+            "cluster: {backend: local, num_actors: 1, num_envs_per_actor: 1, replay_shards: 1, fragment_length: 10}\n"
+            "checkpoint: {interval_updates: 100, keep_last: 100, shard_interval_s: 1}\n"
+            "reporting: {progress: plain, interval_s: 0.5}\nseed: 6\n");
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
+  pid_t shard = -1;
+  ASSERT_TRUE(WaitUntil([&] {
+    const CommandResult r = RunCommand("pgrep -f -- '_role shard --run-dir " + run_dir + " '");
+    shard = r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
+    return shard > 0 && RunCommand("ls " + run_dir + "/checkpoints/shard-0/ckpt-*/MANIFEST").exit_code == 0;
+  }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_EQ(::kill(shard, SIGKILL), 0);
+  ASSERT_EQ(WaitForExit(launcher, std::chrono::seconds(120)), 0) << ReadText(dir + "/launch.log");
+  const std::string summary = ReadText(run_dir + "/summary.json");
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"shard_restarts\": 1"), std::string::npos) << summary;
+  const std::string shard_log = ReadText(run_dir + "/logs/shard-0.log");
+  const size_t at = shard_log.find("restored from ");
+  ASSERT_NE(at, std::string::npos) << shard_log;
+  const std::string restored_path = shard_log.substr(at + 14, shard_log.find(' ', at + 14) - at - 14);
+
+  auto run = LoadRun(dir + "/run.yaml");
+  ASSERT_TRUE(run.ok());
+  auto env = FindEnv("lts")->create(run->env_config, 1);
+  ASSERT_TRUE(env.ok());
+  const ReplayTableSpec spec = FindAlgo("slateq")->replay_spec(run->config, MakeAlgoContext(*run, (*env)->spec())).tables[0];
+  ASSERT_TRUE(CheckpointStore::Verify(restored_path).ok()) << "the loaded checkpoint is intact";
+  auto restored = Table::LoadCheckpoint(spec, restored_path + "/" + spec.name + ".slrt");
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  auto store = CheckpointStore::Open(run_dir + "/checkpoints/shard-0", 3);
+  ASSERT_TRUE(store.ok());
+  auto final_checkpoint = store->Latest(nullptr);  // written at shutdown
+  ASSERT_TRUE(final_checkpoint.ok());
+  auto final_table = Table::LoadCheckpoint(spec, final_checkpoint->path + "/" + spec.name + ".slrt");
+  ASSERT_TRUE(final_table.ok()) << final_table.status().ToString();
+  const std::vector<uint64_t> before = (*restored)->Keys(), after = (*final_table)->Keys();
+  ASSERT_FALSE(before.empty());
+  ASSERT_GT(after.size(), before.size()) << "inserts continued after the restart";
+  ASSERT_LT(after.size(), static_cast<size_t>(spec.capacity)) << "no eviction, so every key is comparable";
+  for (size_t i = 0; i < before.size(); ++i) ASSERT_EQ(after[i], before[i]) << "a checkpointed item was lost";
+  for (size_t i = 1; i < after.size(); ++i) ASSERT_EQ(after[i], after[i - 1] + 1) << "keys repeat or skip";
 }
 
 }  // namespace
