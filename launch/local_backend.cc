@@ -168,6 +168,7 @@ class LocalSupervisor {
     RETURN_IF_ERROR(StopRole("evaluator", final_eval ? "final_evaluation" : "stop"));
     RETURN_IF_ERROR(StopRole("shard", "stop"));
     RETURN_IF_ERROR(WriteRow());
+    LOG(INFO) << "control channel: " << control_drops_ << " malformed or foreign messages dropped";
     return stop_reason;
   }
 
@@ -260,18 +261,26 @@ class LocalSupervisor {
       if (!got.ok()) return got.status();
       if (!*got) break;
       auto header = raw.Header();
-      if (!header.ok()) continue;
+      if (!header.ok()) {
+        ++control_drops_;
+        continue;
+      }
       Child* child = nullptr;
       for (auto& kv : children_)
         if (kv.second.identity == raw.identity) child = &kv.second;
       if (header->type == MessageType::kHello) {
         Hello hello;
-        if (!raw.Decode(&hello).ok()) continue;
+        if (!raw.Decode(&hello).ok()) {
+          ++control_drops_;
+          continue;
+        }
         auto it = children_.find(Key(hello.role, hello.id));
         // A stale incarnation's Hello. (On other hosts the pid is not ours: the incarnation decides.)
         if (it == children_.end() || hello.incarnation != it->second.incarnation ||
-            (!hosts_backend_ && hello.pid != it->second.pid))
+            (!hosts_backend_ && hello.pid != it->second.pid)) {
+          ++control_drops_;
           continue;
+        }
         if (hello.config_hash != run_.hash) {
           LOG(ERROR) << Key(hello.role, hello.id) << " runs another config (hash " << hello.config_hash << ")";
           continue;
@@ -279,11 +288,15 @@ class LocalSupervisor {
         it->second.identity = raw.identity;
         child = &it->second;
       }
-      if (!child) continue;
+      if (!child) {  // not from a process of this run
+        ++control_drops_;
+        continue;
+      }
       child->last_heard = Clock::now();
       if (header->type == MessageType::kStats) {
         Stats stats;
-        if (raw.Decode(&stats).ok()) {
+        if (!raw.Decode(&stats).ok()) ++control_drops_;
+        else {
           stats.id = child->id;  // trust the channel, not the payload
           stats.role = child->role;
           metrics_.OnStats(stats);
@@ -416,6 +429,7 @@ class LocalSupervisor {
   Clock::time_point start_, last_row_, last_heartbeat_;
   int64_t steps_at_last_row_ = 0;
   uint64_t heartbeat_sequence_ = 0;
+  int64_t control_drops_ = 0;  // control messages that were malformed or not from this run's processes
 };
 
 }  // namespace
