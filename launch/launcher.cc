@@ -1,6 +1,9 @@
 #include "launch/launcher.h"
 
 #include "launch/slurm_backend.h"
+#include "core/files.h"
+#include "core/checkpoint_store.h"
+#include <optional>
 
 #include <signal.h>
 
@@ -161,7 +164,33 @@ Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& option
                                          : "backend: inproc (one process, deterministic scheduler)\n");
     return LaunchResult{};
   }
-  ASSIGN_OR_RETURN(RunDirectory dir, RunDirectory::Create(run, options.run_dir));
+  RunMetrics metrics(run.reporting.GetInt("smoothing_episodes"));
+  std::optional<RunDirectory> opened;
+  if (options.resume) {
+    if (run.checkpoint.GetInt("interval_updates") <= 0)
+      return FailedPreconditionError(options.run_dir + ": nothing to resume from (checkpoint.interval_updates is 0)");
+    if (backend == "inproc") return FailedPreconditionError("--resume needs backend local, hosts or slurm");
+    auto store = CheckpointStore::Open(options.run_dir + "/checkpoints", 1);
+    if (!store.ok()) return store.status();
+    std::vector<std::string> skipped;
+    ASSIGN_OR_RETURN(CheckpointInfo latest, store->Latest(&skipped));
+    for (const auto& why : skipped) LOG(WARNING) << "skipping a checkpoint: " << why;
+    ASSIGN_OR_RETURN(std::string counters, ReadFile(latest.path + "/counters.json"));
+    double timesteps = 0, episodes = 0;
+    JsonGetNumber(counters, "timesteps_total", &timesteps);
+    JsonGetNumber(counters, "episodes_total", &episodes);
+    int64_t iteration = 0;
+    ASSIGN_OR_RETURN(RunDirectory reopened,
+                     RunDirectory::Reopen(options.run_dir, static_cast<int64_t>(timesteps), &iteration));
+    opened.emplace(std::move(reopened));
+    metrics.ResumeFrom(static_cast<int64_t>(timesteps), static_cast<int64_t>(episodes), iteration);
+    LOG(INFO) << "resuming " << options.run_dir << " from " << latest.path << " (" << latest.step << " updates, "
+              << static_cast<int64_t>(timesteps) << " env steps)";
+  } else {
+    ASSIGN_OR_RETURN(RunDirectory created, RunDirectory::Create(run, options.run_dir));
+    opened.emplace(std::move(created));
+  }
+  RunDirectory& dir = *opened;
   LOG(INFO) << "run " << run.name << " (" << run.env << ", " << run.algo << ", backend " << backend
             << ") in " << dir.path();
   struct sigaction action {};
@@ -172,7 +201,6 @@ Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& option
   ::signal(SIGPIPE, SIG_IGN);
 
   if (backend == "inproc") ConfigureTorchForRole(/*num_threads=*/1);
-  RunMetrics metrics(run.reporting.GetInt("smoothing_episodes"));
   const auto start = std::chrono::steady_clock::now();
   const bool learns = FindAlgo(run.algo)->create_trainer != nullptr;
   Result<std::string> outcome = !learns              ? RunBaseline(run, dir, metrics)

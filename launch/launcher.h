@@ -21,6 +21,9 @@ struct LaunchOptions {
   std::string run_dir;     // empty = runs/<name>-<time>
   std::string executable;  // the slaterl binary for role processes (default /proc/self/exe)
   bool dry_run = false;    // print what would be started, start nothing
+  // Continue the run in run_dir from its newest valid checkpoints (learner and shards; needs
+  // checkpoint.interval_updates > 0): metrics continue from the learner checkpoint's counters.
+  bool resume = false;
 };
 
 struct LaunchResult {

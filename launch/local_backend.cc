@@ -116,6 +116,7 @@ class LocalSupervisor {
   }
 
   Result<std::string> Run() {
+    resumed_timesteps_ = metrics_.timesteps_total();
     const int num_shards = static_cast<int>(run_.cluster.GetInt("replay_shards"));
     const int num_actors = static_cast<int>(run_.cluster.GetInt("num_actors"));
     if (hosts_backend_) {
@@ -190,6 +191,7 @@ class LocalSupervisor {
                                      hosts_backend_ ? "--launcher-address" : "--socket-dir",
                                      hosts_backend_ ? launcher_address_ : socket_dir_, "--id", std::to_string(id),
                                      "--incarnation", std::to_string(child.incarnation)};
+    if (options_.resume && !restart && (role == "learner" || role == "shard")) args.push_back("--resume");
     if (role == "learner" && restart) {
       // Above every weights version an actor or the evaluator holds (they ignore older ones).
       int64_t floor = 0;
@@ -201,7 +203,9 @@ class LocalSupervisor {
       // Each actor takes an equal share of stop.timesteps_total (a restarted actor the rest of
       // its share), so the run stops within one fragment per actor of the target.
       const int64_t actors = run_.cluster.GetInt("num_actors");
-      const int64_t share = (run_.stop.GetInt("timesteps_total") + actors - 1) / actors;
+      // A resumed run: the remaining steps after the checkpoint.
+      const int64_t remaining = std::max<int64_t>(1, run_.stop.GetInt("timesteps_total") - resumed_timesteps_);
+      const int64_t share = (remaining + actors - 1) / actors;
       auto done = metrics_.actors().find(id);
       const int64_t taken = done == metrics_.actors().end() ? 0 : done->second.env_steps;
       args.push_back("--max-env-steps");
@@ -429,7 +433,8 @@ class LocalSupervisor {
   Clock::time_point start_, last_row_, last_heartbeat_;
   int64_t steps_at_last_row_ = 0;
   uint64_t heartbeat_sequence_ = 0;
-  int64_t control_drops_ = 0;  // control messages that were malformed or not from this run's processes
+  int64_t control_drops_ = 0;
+  int64_t resumed_timesteps_ = 0;  // env steps done before this launch (launch --resume)  // control messages that were malformed or not from this run's processes
 };
 
 }  // namespace

@@ -53,7 +53,11 @@ const char kLaunchHelp[] =
     "(DIR defaults to runs/<name>-<time>). Ctrl-C stops cleanly; a second Ctrl-C kills.\n"
     "  --set key=value   override any config key, e.g. --set cluster.num_actors=4 (repeatable)\n"
     "  --run-dir DIR     write the run into DIR\n"
-    "  --dry-run         print the processes and endpoints that would start, start nothing\n";
+    "  --dry-run         print the processes and endpoints that would start, start nothing\n"
+    "\n"
+    "usage: slaterl launch --resume RUN_DIR\n"
+    "  continues a run with checkpoints (checkpoint.interval_updates > 0) from its newest valid learner\n"
+    "  and shard checkpoints, appending to its metrics.jsonl from the checkpoint's env step on\n";
 
 const char kEvalHelp[] =
     "usage: slaterl eval CONFIG.yaml --policy P --episodes N [--seed S] [--num-envs N] [--set k=v ...] [--json]\n"
@@ -213,6 +217,18 @@ Result<int64_t> ParsePositive(const std::string& flag, const std::string& text) 
 
 int CmdLaunch(const std::vector<std::string>& args) {
   if (WantsHelp(args)) return std::printf("%s", kLaunchHelp), 0;
+  if (!args.empty() && args[0] == "--resume") {
+    // slaterl launch --resume RUN_DIR: the run's own resolved config, continued in place.
+    if (args.size() != 2) return Fail(InvalidArgumentError("usage: slaterl launch --resume RUN_DIR"));
+    LaunchOptions options;
+    options.run_dir = args[1];
+    options.resume = true;
+    auto run = LoadRun(options.run_dir + "/config.yaml");
+    if (!run.ok()) return Fail(run.status());
+    auto result = Launch(*run, options);
+    if (!result.ok()) return Fail(result.status());
+    return result->stop_reason == "interrupted" ? 130 : 0;
+  }
   auto common = ParseCommon(args);
   if (!common.ok()) return Fail(common.status());
   LaunchOptions options;
@@ -553,6 +569,7 @@ int CmdRole(const std::vector<std::string>& args) {
   options.role = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   std::string id = "0", incarnation = "0", max_env_steps = "0", version_floor = "0";
+  options.resume = TakeSwitch(&rest, "--resume");
   for (auto flag : {std::make_pair("--run-dir", &options.run_dir), std::make_pair("--socket-dir", &options.socket_dir),
                     std::make_pair("--launcher-address", &options.launcher_address),
                     std::make_pair("--id", &id), std::make_pair("--incarnation", &incarnation),

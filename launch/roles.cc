@@ -247,8 +247,8 @@ Status RunLearner(const RoleOptions& options) {
     ++checkpoints_written;
     return Status::Ok();
   };
-  if (options.incarnation > 0) {
-    // A restarted learner continues from the newest valid checkpoint (issue 8).
+  if (options.incarnation > 0 || options.resume) {
+    // A restarted (or resumed) learner continues from the newest valid checkpoint (issue 8).
     std::vector<std::string> skipped;
     Result<CheckpointInfo> latest = store.Latest(&skipped);
     for (const auto& why : skipped) LOG(WARNING) << "skipping a checkpoint: " << why;
@@ -440,7 +440,7 @@ Status RunShard(const RoleOptions& options) {
     shard.checkpoint_interval = std::chrono::milliseconds(
         static_cast<int64_t>(1000.0 * ctx.run.checkpoint.GetDouble("shard_interval_s")));
     shard.checkpoint_keep_last = static_cast<int>(ctx.run.checkpoint.GetInt("keep_last"));
-    shard.restore = options.incarnation > 0;
+    shard.restore = options.incarnation > 0 || options.resume;
   }
   if (ctx.curve) {
     shard.curve_server_secret_key = ctx.keys.server.secret_key;

@@ -24,6 +24,7 @@ struct RoleOptions {
   int incarnation = 0;
   int64_t max_env_steps = 0;  // actors: stop stepping after this many env steps (0 = no limit)
   int64_t weights_version_floor = 0;  // a restarted learner: publish above every version actors hold
+  bool resume = false;  // learner and shards: start from the newest valid checkpoint (launch --resume)
 };
 
 Status RunRole(const RoleOptions& options);

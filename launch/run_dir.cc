@@ -1,5 +1,7 @@
 #include "launch/run_dir.h"
 
+#include "core/json.h"
+
 #include <ctime>
 
 #include "core/files.h"
@@ -23,6 +25,34 @@ Result<RunDirectory> RunDirectory::Create(const RunConfig& run, const std::strin
   RETURN_IF_ERROR(MakeDirectories(path + "/logs"));
   RETURN_IF_ERROR(MakeDirectories(path + "/checkpoints"));
   RETURN_IF_ERROR(WriteFileAtomic(path + "/config.yaml", run.resolved_yaml));
+  RunDirectory dir(path);
+  dir.metrics_ = std::fopen((path + "/metrics.jsonl").c_str(), "a");
+  if (!dir.metrics_) return UnavailableError(path + "/metrics.jsonl: cannot open for writing");
+  RETURN_IF_ERROR(dir.events_.Open(path));
+  return dir;
+}
+
+Result<RunDirectory> RunDirectory::Reopen(const std::string& path, int64_t keep_through_timesteps,
+                                          int64_t* last_iteration) {
+  if (!PathExists(path + "/config.yaml")) return NotFoundError(path + ": no config.yaml (not a run directory)");
+  std::string kept;
+  *last_iteration = 0;
+  Result<std::string> rows = ReadFile(path + "/metrics.jsonl");
+  if (rows.ok()) {
+    size_t pos = 0;
+    while (pos < rows->size()) {
+      size_t end = rows->find('\n', pos);
+      if (end == std::string::npos) end = rows->size();
+      const std::string row = rows->substr(pos, end - pos);
+      pos = end + 1;
+      double steps = 0, iteration = 0;
+      if (!JsonGetNumber(row, "timesteps_total", &steps) || steps > static_cast<double>(keep_through_timesteps)) continue;
+      if (JsonGetNumber(row, "training_iteration", &iteration)) *last_iteration = static_cast<int64_t>(iteration);
+      kept += row + "\n";
+    }
+  }
+  RETURN_IF_ERROR(WriteFileAtomic(path + "/metrics.jsonl", kept));
+  RETURN_IF_ERROR(MakeDirectories(path + "/logs"));
   RunDirectory dir(path);
   dir.metrics_ = std::fopen((path + "/metrics.jsonl").c_str(), "a");
   if (!dir.metrics_) return UnavailableError(path + "/metrics.jsonl: cannot open for writing");

@@ -22,6 +22,13 @@ class RunDirectory {
  public:
   // Creates `explicit_dir` or runs/<name>-<YYYYmmdd-HHMMSS>[-N] and writes config.yaml.
   static Result<RunDirectory> Create(const RunConfig& run, const std::string& explicit_dir);
+  // Reopens the run directory `path` to continue it (`launch --resume`): metrics.jsonl keeps its
+  // rows up to and including timesteps_total == `keep_through_timesteps` (rewritten atomically;
+  // later rows belonged to the part of the run being redone) and is appended to from there; a new
+  // event file continues the TensorBoard scalars. `*last_iteration` gets the last kept row's
+  // training_iteration.
+  static Result<RunDirectory> Reopen(const std::string& path, int64_t keep_through_timesteps,
+                                     int64_t* last_iteration);
   RunDirectory(RunDirectory&& other) noexcept;
   RunDirectory& operator=(RunDirectory&&) = delete;
   ~RunDirectory();

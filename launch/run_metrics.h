@@ -23,6 +23,12 @@ class RunMetrics {
 
   void OnStats(const Stats& stats);
   void CountRestart(const std::string& role) { ++restarts_[role]; }
+  // A resumed run (`launch --resume`) continues its counters from the checkpoint.
+  void ResumeFrom(int64_t timesteps_total, int64_t episodes_total, int64_t training_iteration) {
+    timesteps_total_ = timesteps_at_last_row_ = timesteps_total;
+    episodes_total_ = episodes_at_last_row_ = episodes_total;
+    training_iteration_ = training_iteration;
+  }
 
   int64_t timesteps_total() const { return timesteps_total_; }
   int64_t episodes_total() const { return episodes_total_; }

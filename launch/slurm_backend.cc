@@ -100,6 +100,10 @@ std::string SlurmRunScript(const RunConfig& run, const std::string& executable, 
     << "#SBATCH --requeue\n"
     << "#SBATCH --signal=B:TERM@120\n"
     << ExtraSbatch(run.cluster.GetString("slurm_sbatch")) << "set -euo pipefail\n"
+    << "# A requeued job (preemption, node failure) continues the run from its checkpoints.\n"
+    << "if [ -e " << ShellWord(run_dir + "/metrics.jsonl") << " ]; then\n"
+    << "  exec " << ShellWord(executable) << " launch --resume " << ShellWord(run_dir) << "\n"
+    << "fi\n"
     << "exec " << ShellWord(executable) << " launch " << ShellWord(config_path) << " --run-dir " << ShellWord(run_dir)
     << "\n";
   return s.str();

@@ -23,7 +23,7 @@ using namespace testing_util;
 
 pid_t FindRole(const std::string& run_dir, const std::string& role, int id) {
   const CommandResult r =
-      RunCommand("pgrep -f -- '_role " + role + " --run-dir " + run_dir + " .*--id " + std::to_string(id) + " '");
+      RunCommand("pgrep -f -- '[_]role " + role + " --run-dir " + run_dir + " .*--id " + std::to_string(id) + " '");
   return r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
 }
 

@@ -7,6 +7,7 @@
 #include <dirent.h>
 
 #include <fstream>
+#include <sstream>
 
 #include <signal.h>
 
@@ -84,7 +85,7 @@ using namespace testing_util;
 
 // pid of this run's learner process (its command line names the run directory).
 pid_t FindLearner(const std::string& run_dir) {
-  const CommandResult r = RunCommand("pgrep -f -- '_role learner --run-dir " + run_dir + " '");
+  const CommandResult r = RunCommand("pgrep -f -- '[_]role learner --run-dir " + run_dir + " '");
   return r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
 }
 
@@ -140,7 +141,7 @@ TEST(CheckpointIntegrationTest, AKilledShardIsRestartedWithItsCheckpointedTables
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
   pid_t shard = -1;
   ASSERT_TRUE(WaitUntil([&] {
-    const CommandResult r = RunCommand("pgrep -f -- '_role shard --run-dir " + run_dir + " '");
+    const CommandResult r = RunCommand("pgrep -f -- '[_]role shard --run-dir " + run_dir + " '");
     shard = r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
     return shard > 0 && RunCommand("ls " + run_dir + "/checkpoints/shard-0/ckpt-*/MANIFEST").exit_code == 0;
   }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
@@ -175,6 +176,60 @@ TEST(CheckpointIntegrationTest, AKilledShardIsRestartedWithItsCheckpointedTables
   ASSERT_LT(after.size(), static_cast<size_t>(spec.capacity)) << "no eviction, so every key is comparable";
   for (size_t i = 0; i < before.size(); ++i) ASSERT_EQ(after[i], before[i]) << "a checkpointed item was lost";
   for (size_t i = 1; i < after.size(); ++i) ASSERT_EQ(after[i], after[i - 1] + 1) << "keys repeat or skip";
+}
+
+}  // namespace
+}  // namespace slaterl
+
+namespace slaterl {
+namespace {
+
+using namespace testing_util;
+
+// launch --resume after the launcher (and with it every role) was SIGKILLed: the run continues
+// from its newest learner and shard checkpoints and metrics.jsonl continues without repeated or
+// missing steps.
+TEST(CheckpointIntegrationTest, LaunchResumeContinuesAKilledRunFromItsCheckpoints) {
+  const std::string dir = MakeTempDir("ckpt-resume");
+  const std::string run_dir = dir + "/run";
+  WriteText(dir + "/run.yaml",
+            "env: lts\nalgo: slateq\n"
+            "config: {learning_starts: 500, replay: uniform, replay_capacity: 300000, lr: 0.001, optimizer: adam}\n"
+            "stop: {timesteps_total: 16000}\nevaluation: {final_episodes: 5}\n"
+            "cluster: {backend: local, num_actors: 1, num_envs_per_actor: 1, replay_shards: 1, fragment_length: 10}\n"
+            "checkpoint: {interval_updates: 100, keep_last: 3, shard_interval_s: 1}\n"
+            "reporting: {progress: plain, interval_s: 0.5}\nseed: 9\n");
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
+  ASSERT_TRUE(WaitUntil([&] {
+    return RunCommand("ls " + run_dir + "/checkpoints/ckpt-*/MANIFEST " + run_dir + "/checkpoints/shard-0/ckpt-*/MANIFEST")
+               .exit_code == 0;
+  }, std::chrono::seconds(60))) << ReadText(dir + "/launch.log");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_EQ(::kill(launcher, SIGKILL), 0);
+  (void)WaitForExit(launcher, std::chrono::seconds(5));
+  ASSERT_TRUE(WaitUntil([&] { return RunCommand("pgrep -f -- '[_]role .*--run-dir " + run_dir + " '").exit_code != 0; },
+                        std::chrono::seconds(20))) << "roles outlived the launcher";
+  const CommandResult resumed = RunCommand(Binary() + " launch --resume " + run_dir + " 2>&1");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming " + run_dir + " from " + run_dir + "/checkpoints/ckpt-"), std::string::npos)
+      << resumed.output;
+  EXPECT_NE(ReadText(run_dir + "/logs/learner-0.log").find("restarted from"), std::string::npos);
+  EXPECT_NE(ReadText(run_dir + "/logs/shard-0.log").find("restored from"), std::string::npos);
+  const std::string summary = ReadText(run_dir + "/summary.json");
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
+  // metrics.jsonl: one history, iterations strictly increasing, env steps never going back.
+  std::istringstream rows(ReadText(run_dir + "/metrics.jsonl"));
+  double last_iteration = 0, last_steps = -1, steps = 0, iteration = 0;
+  int count = 0;
+  for (std::string row; std::getline(rows, row);) {
+    ASSERT_TRUE(JsonGetNumber(row, "training_iteration", &iteration) && JsonGetNumber(row, "timesteps_total", &steps)) << row;
+    EXPECT_GT(iteration, last_iteration) << row;
+    EXPECT_GE(steps, last_steps) << row;
+    last_iteration = iteration, last_steps = steps;
+    ++count;
+  }
+  EXPECT_GT(count, 3);
+  EXPECT_GE(last_steps, 16000) << "the resumed run reached its stop";
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ namespace {
 using namespace testing_util;
 
 std::string SocketDir(const std::string& run_dir) {
-  const CommandResult r = RunCommand("pgrep -f -- '_role shard --run-dir " + run_dir + " '");
+  const CommandResult r = RunCommand("pgrep -f -- '[_]role shard --run-dir " + run_dir + " '");
   if (r.exit_code != 0) return "";
   std::ifstream cmdline("/proc/" + std::to_string(std::atol(r.output.c_str())) + "/cmdline");
   std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());

@@ -36,6 +36,10 @@ TEST(SlurmTest, RunScriptGolden) {
             "#SBATCH --partition=gpu\n"
             "#SBATCH --time=02:00:00\n"
             "set -euo pipefail\n"
+            "# A requeued job (preemption, node failure) continues the run from its checkpoints.\n"
+            "if [ -e '/shared/runs/g/metrics.jsonl' ]; then\n"
+            "  exec '/opt/slaterl/slaterl' launch --resume '/shared/runs/g'\n"
+            "fi\n"
             "exec '/opt/slaterl/slaterl' launch '/shared/runs/g.slurm/config.yaml' --run-dir '/shared/runs/g'\n");
 }
 
