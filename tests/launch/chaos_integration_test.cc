@@ -15,17 +15,12 @@
 #include "launch/run_config.h"
 #include "replay/table.h"
 #include "tests/launch/process_util.h"
+#include "tests/launch/replay_check.h"
 
 namespace slaterl {
 namespace {
 
 using namespace testing_util;
-
-pid_t FindRole(const std::string& run_dir, const std::string& role, int id) {
-  const CommandResult r =
-      RunCommand("pgrep -f -- '[_]role " + role + " --run-dir " + run_dir + " .*--id " + std::to_string(id) + " '");
-  return r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
-}
 
 TEST(ChaosIntegrationTest, KillsOfEveryRoleLeaveTheRunFinishedAndItsCheckpointsSound) {
   const std::string dir = MakeTempDir("chaos");
@@ -50,7 +45,7 @@ TEST(ChaosIntegrationTest, KillsOfEveryRoleLeaveTheRunFinishedAndItsCheckpointsS
   for (int round = 0; round < 6; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 1500));
     const int r = round % 3;  // every role twice, in turn
-    const pid_t pid = FindRole(run_dir, roles[r], r == 0 ? static_cast<int>(rng() % 2) : 0);
+    const pid_t pid = FindRolePid(run_dir, roles[r], r == 0 ? static_cast<int>(rng() % 2) : 0);
     if (pid > 0 && ::kill(pid, SIGKILL) == 0) ++kills[r];
   }
   ASSERT_EQ(WaitForExit(launcher, std::chrono::seconds(180)), 0) << ReadText(dir + "/launch.log");
@@ -83,20 +78,7 @@ TEST(ChaosIntegrationTest, KillsOfEveryRoleLeaveTheRunFinishedAndItsCheckpointsS
   ASSERT_TRUE(latest.ok());
   EXPECT_TRUE((*trainer)->load(latest->path + "/learner").ok()) << "the final learner checkpoint loads";
   // The shard's last restore and its table at shutdown, compared by item key.
-  const std::string shard_log = ReadText(run_dir + "/logs/shard-0.log");
-  const size_t at = shard_log.rfind("restored from ");
-  ASSERT_NE(at, std::string::npos) << shard_log;
-  const std::string restored_path = shard_log.substr(at + 14, shard_log.find(' ', at + 14) - at - 14);
-  const ReplayTableSpec spec = FindAlgo("slateq")->replay_spec(run->config, ctx).tables[0];
-  auto restored = Table::LoadCheckpoint(spec, restored_path + "/" + spec.name + ".slrt");
-  auto final_shard = shard_store->Latest(nullptr);
-  ASSERT_TRUE(restored.ok() && final_shard.ok()) << restored.status().ToString();
-  auto final_table = Table::LoadCheckpoint(spec, final_shard->path + "/" + spec.name + ".slrt");
-  ASSERT_TRUE(final_table.ok());
-  const std::vector<uint64_t> before = (*restored)->Keys(), after = (*final_table)->Keys();
-  ASSERT_LE(before.size(), after.size());
-  for (size_t i = 0; i < before.size(); ++i) ASSERT_EQ(after[i], before[i]) << "a checkpointed item was lost";
-  for (size_t i = 1; i < after.size(); ++i) ASSERT_EQ(after[i], after[i - 1] + 1) << "keys repeat or skip";
+  ExpectShardKeptCheckpointedItems(dir + "/run.yaml", run_dir);
 }
 
 }  // namespace

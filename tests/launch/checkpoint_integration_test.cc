@@ -18,6 +18,7 @@
 #include "replay/table.h"
 #include "core/json.h"
 #include "tests/launch/process_util.h"
+#include "tests/launch/replay_check.h"
 
 namespace slaterl {
 namespace {
@@ -83,12 +84,6 @@ namespace {
 
 using namespace testing_util;
 
-// pid of this run's learner process (its command line names the run directory).
-pid_t FindLearner(const std::string& run_dir) {
-  const CommandResult r = RunCommand("pgrep -f -- '[_]role learner --run-dir " + run_dir + " '");
-  return r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
-}
-
 TEST(CheckpointIntegrationTest, AKilledLearnerIsRestartedFromItsNewestCheckpoint) {
   const std::string dir = MakeTempDir("ckpt-learner");
   const std::string run_dir = dir + "/run";
@@ -100,7 +95,7 @@ TEST(CheckpointIntegrationTest, AKilledLearnerIsRestartedFromItsNewestCheckpoint
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
   pid_t learner = -1;
   ASSERT_TRUE(WaitUntil([&] {
-    learner = FindLearner(run_dir);
+    learner = FindRolePid(run_dir, "learner", 0);
     return learner > 0 && RunCommand("ls -d " + run_dir + "/checkpoints/ckpt-*").exit_code == 0;
   }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -141,8 +136,7 @@ TEST(CheckpointIntegrationTest, AKilledShardIsRestartedWithItsCheckpointedTables
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
   pid_t shard = -1;
   ASSERT_TRUE(WaitUntil([&] {
-    const CommandResult r = RunCommand("pgrep -f -- '[_]role shard --run-dir " + run_dir + " '");
-    shard = r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
+    shard = FindRolePid(run_dir, "shard", 0);
     return shard > 0 && RunCommand("ls " + run_dir + "/checkpoints/shard-0/ckpt-*/MANIFEST").exit_code == 0;
   }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -151,31 +145,7 @@ TEST(CheckpointIntegrationTest, AKilledShardIsRestartedWithItsCheckpointedTables
   const std::string summary = ReadText(run_dir + "/summary.json");
   EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
   EXPECT_NE(summary.find("\"shard_restarts\": 1"), std::string::npos) << summary;
-  const std::string shard_log = ReadText(run_dir + "/logs/shard-0.log");
-  const size_t at = shard_log.find("restored from ");
-  ASSERT_NE(at, std::string::npos) << shard_log;
-  const std::string restored_path = shard_log.substr(at + 14, shard_log.find(' ', at + 14) - at - 14);
-
-  auto run = LoadRun(dir + "/run.yaml");
-  ASSERT_TRUE(run.ok());
-  auto env = FindEnv("lts")->create(run->env_config, 1);
-  ASSERT_TRUE(env.ok());
-  const ReplayTableSpec spec = FindAlgo("slateq")->replay_spec(run->config, MakeAlgoContext(*run, (*env)->spec())).tables[0];
-  ASSERT_TRUE(CheckpointStore::Verify(restored_path).ok()) << "the loaded checkpoint is intact";
-  auto restored = Table::LoadCheckpoint(spec, restored_path + "/" + spec.name + ".slrt");
-  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
-  auto store = CheckpointStore::Open(run_dir + "/checkpoints/shard-0", 3);
-  ASSERT_TRUE(store.ok());
-  auto final_checkpoint = store->Latest(nullptr);  // written at shutdown
-  ASSERT_TRUE(final_checkpoint.ok());
-  auto final_table = Table::LoadCheckpoint(spec, final_checkpoint->path + "/" + spec.name + ".slrt");
-  ASSERT_TRUE(final_table.ok()) << final_table.status().ToString();
-  const std::vector<uint64_t> before = (*restored)->Keys(), after = (*final_table)->Keys();
-  ASSERT_FALSE(before.empty());
-  ASSERT_GT(after.size(), before.size()) << "inserts continued after the restart";
-  ASSERT_LT(after.size(), static_cast<size_t>(spec.capacity)) << "no eviction, so every key is comparable";
-  for (size_t i = 0; i < before.size(); ++i) ASSERT_EQ(after[i], before[i]) << "a checkpointed item was lost";
-  for (size_t i = 1; i < after.size(); ++i) ASSERT_EQ(after[i], after[i - 1] + 1) << "keys repeat or skip";
+  ExpectShardKeptCheckpointedItems(dir + "/run.yaml", run_dir);
 }
 
 }  // namespace
@@ -207,7 +177,7 @@ TEST(CheckpointIntegrationTest, LaunchResumeContinuesAKilledRunFromItsCheckpoint
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ASSERT_EQ(::kill(launcher, SIGKILL), 0);
   (void)WaitForExit(launcher, std::chrono::seconds(5));
-  ASSERT_TRUE(WaitUntil([&] { return RunCommand("pgrep -f -- '[_]role .*--run-dir " + run_dir + " '").exit_code != 0; },
+  ASSERT_TRUE(WaitUntil([&] { return !AnyRoleRunning(run_dir); },
                         std::chrono::seconds(20))) << "roles outlived the launcher";
   const CommandResult resumed = RunCommand(Binary() + " launch --resume " + run_dir + " 2>&1");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;

@@ -21,9 +21,9 @@ namespace {
 using namespace testing_util;
 
 std::string SocketDir(const std::string& run_dir) {
-  const CommandResult r = RunCommand("pgrep -f -- '[_]role shard --run-dir " + run_dir + " '");
-  if (r.exit_code != 0) return "";
-  std::ifstream cmdline("/proc/" + std::to_string(std::atol(r.output.c_str())) + "/cmdline");
+  const pid_t shard = FindRolePid(run_dir, "shard", 0);
+  if (shard <= 0) return "";
+  std::ifstream cmdline("/proc/" + std::to_string(shard) + "/cmdline");
   std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
   const std::string flag = std::string("--socket-dir") + '\0';
   const size_t at = args.find(flag);

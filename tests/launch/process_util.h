@@ -124,5 +124,17 @@ inline std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// The pid of the role process `role` with id `id` of the run in `run_dir` (local backend), or -1.
+// (The pattern's [_] keeps the shell running pgrep from matching itself.)
+inline pid_t FindRolePid(const std::string& run_dir, const std::string& role, int id) {
+  const CommandResult r = RunCommand("pgrep -f -- '[_]role " + role + " --run-dir " + run_dir + " .*--id " +
+                                     std::to_string(id) + " '");
+  return r.exit_code == 0 ? static_cast<pid_t>(std::atol(r.output.c_str())) : -1;
+}
+// True while any role process of the run in `run_dir` runs.
+inline bool AnyRoleRunning(const std::string& run_dir) {
+  return RunCommand("pgrep -f -- '[_]role .*--run-dir " + run_dir + " '").exit_code == 0;
+}
+
 }  // namespace testing_util
 }  // namespace slaterl
