@@ -84,7 +84,10 @@ Schema ClusterSchema() {
       .Int("liveness", 6, 2, 100, "heartbeats",
            "Silent heartbeat intervals after which a peer is declared dead (process exits / is restarted).")
       .Int("max_restarts", 10, 0, 1000000, "restarts",
-           "Restarts allowed per actor or evaluator before the run fails.")
+           "Restarts allowed per role (actors, evaluator; with checkpoints also learner and shards) before the "
+           "run fails.")
+      .Double("restart_backoff_s", 0.5, 0.0, 600.0, "s",
+              "Delay before restarting a dead process; the n-th restart of a role waits n × this (at most 60 s).")
       .Double("shutdown_timeout_s", 10.0, 0.1, 600.0, "s",
               "Grace period for processes to exit after Shutdown before they are killed.");
 }

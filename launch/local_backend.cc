@@ -318,8 +318,24 @@ class LocalSupervisor {
     return Status::Ok();
   }
 
-  // Reaps exited children and kills silent ones; restarts actors and the evaluator.
+  // Reaps exited children and kills silent ones; restarts actors and the evaluator (and, with
+  // checkpoints, the learner and shards) once their backoff has passed.
   Status Supervise(bool restart) {
+    for (auto it = restart_due_.begin(); it != restart_due_.end();) {
+      if (!restart) {
+        it = restart_due_.erase(it);
+        continue;
+      }
+      if (Clock::now() < it->second) {
+        ++it;
+        continue;
+      }
+      const Child& child = children_.at(it->first);
+      const std::string role = child.role;
+      const int id = child.id;
+      it = restart_due_.erase(it);
+      RETURN_IF_ERROR(Spawn(role, id));
+    }
     const auto silence_limit = heartbeat_interval_ * liveness_;
     for (auto& kv : children_) {
       Child& child = kv.second;
@@ -357,7 +373,12 @@ class LocalSupervisor {
             return UnavailableError(kv.first + " died and cluster.max_restarts (" +
                                     std::to_string(run_.cluster.GetInt("max_restarts")) + ") is used up");
           metrics_.CountRestart(child.role);
-          RETURN_IF_ERROR(Spawn(child.role, child.id));
+          // cluster.restart_backoff_s: the n-th restart of a role waits backoff × n (capped at 60 s),
+          // so a process that dies at once does not spin.
+          const double backoff_s = std::min(60.0, run_.cluster.GetDouble("restart_backoff_s") *
+                                                      static_cast<double>(metrics_.restarts(child.role)));
+          restart_due_[kv.first] = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                     std::chrono::duration<double>(backoff_s));
         } else {
           return UnavailableError(kv.first + " " + how + " (see " + dir_.LogPath(child.role, child.id) + ")");
         }
@@ -434,7 +455,8 @@ class LocalSupervisor {
   int64_t steps_at_last_row_ = 0;
   uint64_t heartbeat_sequence_ = 0;
   int64_t control_drops_ = 0;
-  int64_t resumed_timesteps_ = 0;  // env steps done before this launch (launch --resume)  // control messages that were malformed or not from this run's processes
+  int64_t resumed_timesteps_ = 0;  // env steps done before this launch (launch --resume)
+  std::map<std::string, Clock::time_point> restart_due_;  // dead processes waiting for their backoff  // control messages that were malformed or not from this run's processes
 };
 
 }  // namespace
