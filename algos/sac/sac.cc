@@ -12,6 +12,7 @@
 #include "algos/common/gems_common.h"
 #include "algos/common/gru_belief.h"
 #include "algos/common/torch_device.h"
+#include "algos/common/torch_nets.h"
 #include "algos/common/torch_util.h"
 #include "core/files.h"
 #include "envs/topics_embeddings.h"
@@ -338,11 +339,8 @@ struct SacNetsImpl : torch::nn::Module {
     q2 = register_module("q2", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
     q1_target = register_module("q1_target", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
     q2_target = register_module("q2_target", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
-    torch::NoGradGuard no_grad;
-    for (auto pair : {std::make_pair(q1, q1_target), std::make_pair(q2, q2_target)}) {
-      auto from = pair.first->parameters(), to = pair.second->parameters();
-      for (size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
-    }
+    PolyakUpdate(*q1, *q1_target, 1.0);  // targets start as copies
+    PolyakUpdate(*q2, *q2_target, 1.0);
     // Register #9: GeMS starts log α at 0 although the first update uses α = 0.2.
     const double log_alpha0 = s.preset == GemsPreset::kGemsRepro ? 0.0 : std::log(0.2);
     log_alpha = register_parameter("log_alpha", torch::full({1}, log_alpha0));
@@ -529,11 +527,8 @@ class SacTrainer : public Trainer {
     // 4. Targets: θ' ← (1 − τ)θ' + τθ.
     ++num_updates_;
     if (num_updates_ % target_update_freq_ == 0) {
-      torch::NoGradGuard no_grad;
-      for (auto pair : {std::make_pair(nets_->q1, nets_->q1_target), std::make_pair(nets_->q2, nets_->q2_target)}) {
-        auto online = pair.first->parameters(), target = pair.second->parameters();
-        for (size_t i = 0; i < online.size(); ++i) target[i].mul_(1.0 - tau_).add_(online[i], tau_);
-      }
+      PolyakUpdate(*nets_->q1, *nets_->q1_target, tau_);
+      PolyakUpdate(*nets_->q2, *nets_->q2_target, tau_);
     }
     result.metrics["learner/q_loss"] = q_loss.item<double>();
     result.metrics["learner/pi_loss"] = pi_loss.item<double>();

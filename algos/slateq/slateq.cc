@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "algos/common/torch_device.h"
+#include "algos/common/torch_nets.h"
 #include "algos/common/torch_util.h"
 #include "core/files.h"
 #include "envs/transition.h"
@@ -567,12 +568,7 @@ class SlateQTrainer : public Trainer {
 
  private:
   // target ← τ·online + (1 − τ)·target
-  void SyncTarget(double tau) {
-    torch::NoGradGuard no_grad;
-    auto online = net_->parameters();
-    auto target = target_net_->parameters();
-    for (size_t i = 0; i < online.size(); ++i) target[i].mul_(1.0 - tau).add_(online[i], tau);
-  }
+  void SyncTarget(double tau) { PolyakUpdate(*net_, *target_net_, tau); }
 
   EnvSpec spec_;
   TransitionLayout layout_;

@@ -10,6 +10,7 @@
 #include "algos/common/gems_common.h"
 #include "algos/common/gru_belief.h"
 #include "algos/common/torch_device.h"
+#include "algos/common/torch_nets.h"
 #include "algos/common/torch_util.h"
 #include "envs/topics.h"
 #include "envs/trajectory.h"
@@ -154,9 +155,7 @@ struct GemsQNetsImpl : torch::nn::Module {
                                     GruBelief(torch::randn({s.num_items, s.item_dim}), s.slate_size, s.belief_dim));
     q = register_module("q", MakeQNet(s));
     q_target = register_module("q_target", MakeQNet(s));
-    torch::NoGradGuard no_grad;
-    auto from = q->parameters(), to = q_target->parameters();
-    for (size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+    PolyakUpdate(*q, *q_target, 1.0);  // the target starts as a copy
   }
   GruBelief critic_belief{nullptr};
   torch::nn::Sequential q{nullptr}, q_target{nullptr};
@@ -238,11 +237,7 @@ class SlateQGemsTrainer : public Trainer {
     optimizer_->zero_grad();
     loss.backward();
     optimizer_->step();
-    {
-      torch::NoGradGuard no_grad;
-      auto online = nets_->q->parameters(), target = nets_->q_target->parameters();
-      for (size_t i = 0; i < online.size(); ++i) target[i].mul_(1.0 - tau_).add_(online[i], tau_);
-    }
+    PolyakUpdate(*nets_->q, *nets_->q_target, tau_);  // φ' ← (1 − τ)φ' + τφ
     ++num_updates_;
     result.metrics["learner/loss"] = loss.item<double>();
     result.metrics["learner/q_consumed_mean"] = n_clicked > 0 ? (q.detach() * clicked).sum().item<double>() / n_clicked : 0.0;
