@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/rng.h"
+#include "core/state_archive.h"
 
 namespace slaterl {
 
@@ -201,6 +202,43 @@ Status ActorCore::ApplyWeights(const Weights& weights) {
   policy_version_ = weights.version;
   weights_episodes_total_ = std::max(weights_episodes_total_, weights.episodes_total);
   return Status::Ok();
+}
+
+Status ActorCore::VisitState(StateArchive& archive) {
+  {
+    StateArchive::Scope scope(archive, "env");
+    RETURN_IF_ERROR(env_->VisitState(archive));
+  }
+  {
+    StateArchive::Scope scope(archive, "policy");
+    RETURN_IF_ERROR(policy_->VisitState(archive));
+  }
+  archive.Field("rng", rng_);
+  for (ObsBatch* batch : {&obs_, &step_.obs}) {
+    StateArchive::Scope scope(archive, batch == &obs_ ? "obs" : "next_obs");
+    archive.Field("user", batch->user);
+    archive.Field("docs", batch->docs);
+    archive.Field("last_slate", batch->last_slate);
+    archive.Field("last_responses", batch->last_responses);
+    archive.Field("first_step", batch->first_step);
+  }
+  archive.Field("slates", slates_.items);
+  archive.Field("actions", slates_.actions);
+  archive.Field("partial", partial_);
+  archive.Field("episode_step", episode_step_);
+  archive.Field("recording", recording_);
+  archive.Field("weights_episodes_total", weights_episodes_total_);
+  archive.Field("own_episodes_total", own_episodes_total_);
+  archive.Field("trajectories_dropped", trajectories_dropped_);
+  archive.Field("next_sequence", next_sequence_);
+  archive.Field("policy_version", policy_version_);
+  archive.Field("env_steps_total", env_steps_total_);
+  archive.Field("env_steps", env_steps_);
+  archive.Field("episodes", episodes_);
+  archive.Field("fragments", fragments_);
+  archive.Field("episode_returns", episode_returns_);
+  archive.Field("episode_lengths", episode_lengths_);
+  return archive.status();
 }
 
 Stats ActorCore::TakeStats() {

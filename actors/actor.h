@@ -43,6 +43,11 @@ class ActorCore {
   // Counters since the last call: scalars env_steps, episodes, fragments, policy_version; lists
   // episode_return, episode_length.
   Stats TakeStats();
+  // Whole-run snapshots (backend inproc, issue 8; core/state_archive.h): the envs, the policy's
+  // own state, the Rng, the current observation, partial trajectories and every counter. To
+  // restore: Create() with the same config, ApplyWeights(the weights it held), then VisitState()
+  // with a loading archive; the actor then continues bit-identically.
+  Status VisitState(StateArchive& archive);
 
  private:
   ActorCore(int actor_id, int incarnation, int fragment_length, int num_actors,

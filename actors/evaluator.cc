@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "core/rng.h"
+#include "core/state_archive.h"
+#include "core/wire.h"
 
 namespace slaterl {
 
@@ -49,6 +51,14 @@ Result<EvalResult> EvaluatorCore::EvaluateTestUsers(int64_t episodes) {
 
 Result<EvalResult> EvaluatorCore::Evaluate(int64_t episodes) {
   return RunEpisodes(*env_, *policy_, episodes, seed_);
+}
+
+Status EvaluatorCore::VisitState(StateArchive& archive) {
+  std::string best = archive.loading() ? std::string() : EncodePayload(best_);
+  archive.Field("best_weights", best);
+  archive.Field("best_mean", best_mean_);
+  if (!archive.loading() || !archive.status().ok()) return archive.status();
+  return DecodePayload(best.data(), best.size(), &best_);
 }
 
 Stats EvaluatorCore::MakeStats(const EvalResult& result, bool final) const {

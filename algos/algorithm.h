@@ -18,6 +18,7 @@
 #include "core/params.h"
 #include "core/replay_spec.h"
 #include "core/rng.h"
+#include "core/state_archive.h"
 #include "core/status.h"
 #include "envs/vec_env.h"
 
@@ -53,6 +54,14 @@ class Policy {
   // actors (the GeMS protocol's n, ALGOS.md §1.3 / §9 A3). Drives random_steps and ε schedules
   // that count episodes. Called by actors before each act().
   virtual void set_progress(int64_t episodes_total) { (void)episodes_total; }
+  // Whole-run snapshots (core/state_archive.h, issue 8): visits the state that influences later
+  // act() calls beyond the loaded weights and the caller's Rng (per-env beliefs, local counters).
+  // The owner re-applies the same weights first, then loads this. Stateless policies return OK
+  // explicitly; the default refuses, so a policy nobody made snapshot-safe cannot resume wrongly.
+  virtual Status VisitState(StateArchive& archive) {
+    (void)archive;
+    return FailedPreconditionError("this policy cannot be snapshotted (Policy::VisitState not implemented)");
+  }
 
  protected:
   bool explore_ = true;

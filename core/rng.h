@@ -114,6 +114,20 @@ class Rng {
 
   bool Bernoulli(double p) { return Uniform() < p; }
 
+  // The whole generator state (snapshots, core/state_archive.h): the 256-bit xoshiro state and the
+  // cached second normal, so a restored Rng continues exactly where the saved one stood.
+  struct State {
+    uint64_t s[4];
+    double cached_normal;
+    bool has_cached_normal;
+  };
+  State GetState() const { return State{{s_[0], s_[1], s_[2], s_[3]}, cached_normal_, has_cached_normal_}; }
+  void SetState(const State& state) {
+    for (int i = 0; i < 4; ++i) s_[i] = state.s[i];
+    cached_normal_ = state.cached_normal;
+    has_cached_normal_ = state.has_cached_normal;
+  }
+
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t s_[4];

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,25 @@ std::string EncodeTfRecord(const std::string& data);
 std::string EncodeFileVersionEvent(double wall_time);
 std::string EncodeScalarsEvent(double wall_time, int64_t step,
                                const std::vector<std::pair<std::string, float>>& scalars);
+
+// One record of an event file, read back (resume cuts, tests).
+struct EventRecord {
+  std::string event;              // the serialized Event
+  int64_t step = 0;
+  bool file_version = false;      // the file_version record every file starts with
+  std::vector<std::string> tags;  // the scalar tags of its Summary
+};
+
+// Reads the whole records of the event file `path`, in order. A record with a bad length, CRC or
+// Event encoding ends the read (a crash can leave a torn record at the end): `*complete` (may be
+// null) is then false. Unavailable when the file cannot be read.
+Result<std::vector<EventRecord>> ReadEventFile(const std::string& path, bool* complete);
+
+// For a resumed run: rewrites the event files of `directory` (events.out.tfevents.*, in name
+// order, which is creation order) into one file — the first file's name, written atomically —
+// holding one file_version record and every other record `keep` accepts, in their order; the
+// other files are deleted. Returns how many records were dropped. No event file: nothing to do.
+Result<int64_t> CutEventFiles(const std::string& directory, const std::function<bool(const EventRecord&)>& keep);
 
 class EventFileWriter {
  public:

@@ -1,6 +1,7 @@
 #include "core/transport.h"
 
 #include <cerrno>
+#include <cstring>
 
 #include "core/logging.h"
 
@@ -106,6 +107,42 @@ void DropCounter::Drop(const std::string& reason, const Status& detail) {
     LOG(WARNING) << owner_ << ": dropped a message (" << reason << "): " << detail.message()
                  << " (further drops of this kind are counted, not logged)";
   }
+}
+
+Result<std::unique_ptr<DisconnectMonitor>> DisconnectMonitor::Attach(zmq::context_t& context, zmq::socket_t& socket,
+                                                                     const std::string& name) {
+  const std::string endpoint = "inproc://disconnect-monitor-" + name;
+  if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), ZMQ_EVENT_DISCONNECTED) != 0)
+    return UnavailableError("cannot monitor socket '" + name + "': " + zmq_strerror(zmq_errno()));
+  try {
+    auto pair = std::make_unique<zmq::socket_t>(context, zmq::socket_type::pair);
+    pair->set(zmq::sockopt::linger, 0);
+    pair->connect(endpoint);
+    return std::unique_ptr<DisconnectMonitor>(new DisconnectMonitor(std::move(pair)));
+  } catch (const zmq::error_t& e) {
+    return UnavailableError("cannot monitor socket '" + name + "': " + e.what());
+  }
+}
+
+int DisconnectMonitor::TakeDisconnects() {
+  int disconnects = 0;
+  try {
+    while (true) {
+      zmq::message_t event;  // frame 1: u16 event id, u32 value; frame 2: the peer's address
+      if (!pair_->recv(event, zmq::recv_flags::dontwait)) break;
+      uint16_t id = 0;
+      if (event.size() >= sizeof(id)) std::memcpy(&id, event.data(), sizeof(id));
+      while (event.more()) {
+        zmq::message_t rest;
+        if (!pair_->recv(rest, zmq::recv_flags::dontwait)) break;
+        event.swap(rest);
+      }
+      if (id == ZMQ_EVENT_DISCONNECTED) ++disconnects;
+    }
+  } catch (const zmq::error_t&) {
+    // A closing context: nothing more to report.
+  }
+  return disconnects;
 }
 
 }  // namespace slaterl

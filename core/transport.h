@@ -69,6 +69,24 @@ Status SendMessage(zmq::socket_t& socket, const M& message, const std::string& i
 Result<int> PollSockets(zmq::pollitem_t* items, size_t count, std::chrono::milliseconds timeout);
 
 // Counts dropped messages by reason and logs the first drop of each reason. Not thread-safe.
+// Watches one socket for lost peers (zmq_socket_monitor, ZMQ_EVENT_DISCONNECTED): a peer process
+// that died takes the messages queued to it along (e.g. a replay shard and the learner's pending
+// sample requests), and its owner wants to know at once rather than after a long timeout.
+// Owns a PAIR socket connected to the monitor endpoint; not thread-safe: poll it from the watched
+// socket's owner thread. Never blocks. Destroy it before the watched socket's context.
+class DisconnectMonitor {
+ public:
+  // `name` must be unique within `context` (it names the inproc endpoint).
+  static Result<std::unique_ptr<DisconnectMonitor>> Attach(zmq::context_t& context, zmq::socket_t& socket,
+                                                           const std::string& name);
+  // Disconnections seen since the last call.
+  int TakeDisconnects();
+
+ private:
+  explicit DisconnectMonitor(std::unique_ptr<zmq::socket_t> pair) : pair_(std::move(pair)) {}
+  std::unique_ptr<zmq::socket_t> pair_;
+};
+
 class DropCounter {
  public:
   explicit DropCounter(std::string owner) : owner_(std::move(owner)) {}

@@ -2,7 +2,14 @@
 
 #include <algorithm>
 
+#include "core/state_archive.h"
+
 namespace slaterl {
+
+Status VecEnv::VisitState(StateArchive& archive) {
+  (void)archive;
+  return FailedPreconditionError("env '" + spec().name + "' cannot be snapshotted (VisitState not implemented)");
+}
 
 void ObsBatch::Allocate(const EnvSpec& spec) {
   const size_t n = static_cast<size_t>(spec.num_envs);

@@ -32,6 +32,8 @@
 
 namespace slaterl {
 
+class StateArchive;
+
 // SlateBatch entry meaning "the environment's oracle fills this slot" (ENVS.md §10 E3); valid only
 // where EnvSpec::oracle_sentinel is true.
 constexpr int32_t kOracleSentinel = -1;
@@ -96,6 +98,12 @@ class VecEnv {
   // has none.
   virtual int privileged_user_dim() const { return 0; }
   virtual const float* post_step_user(int i) const { (void)i; return nullptr; }
+  // Whole-run snapshots (core/state_archive.h, issue 8): visits every member that influences
+  // later steps (users, documents, budgets, RNG streams, episode accumulators; not constants
+  // derived from the config), so an env of the same config restored from a snapshot taken between
+  // two step() calls continues bit-identically. Scratch buffers rewritten before every read may be
+  // skipped. The default: Unimplemented, naming the env.
+  virtual Status VisitState(StateArchive& archive);
 };
 
 // Shared bookkeeping of the candidate envs (lts, interest_evolution, interest_exploration);

@@ -7,12 +7,25 @@
 //      at once;
 //   3. evaluation and metrics rows fire when timesteps_total crosses their intervals.
 // No clock or thread influences what happens, so a run is a pure function of config and seed.
+//
+// Snapshots (issue 8, with checkpoint.interval_updates > 0): at the end of the first round that
+// reaches each multiple of interval_updates, and when interrupted, the whole run goes into one
+// CheckpointStore checkpoint (RUN_DIR/checkpoints/ckpt-<updates>/): learner/ (the trainer),
+// shard-<k>/ (tables and counters), counters.json, and inproc.state (core/state_archive.h: the
+// scheduler, the learner's counters and last weights, every actor's envs, policy state, Rng and
+// observation, the evaluator's best weights, the shards' queues and samplers, the run metrics).
+// `launch --resume` restores all of it and continues with the next round, so the resumed run
+// writes exactly the metrics rows the uninterrupted run writes from there (bit-identical).
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "actors/actor.h"
 #include "actors/evaluator.h"
+#include "core/checkpoint_store.h"
+#include "core/files.h"
 #include "core/json.h"
+#include "core/state_archive.h"
 #include "core/logging.h"
 #include "core/wire.h"
 #include "launch/launcher.h"
@@ -39,7 +52,8 @@ Result<M> RoundTrip(const M& message) {
 
 }  // namespace
 
-Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetrics& metrics) {
+Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetrics& metrics,
+                              const std::string& resume_checkpoint) {
   ASSIGN_OR_RETURN(RunObjects objects, ResolveRunObjects(run, 1));
   const int num_actors = static_cast<int>(run.cluster.GetInt("num_actors"));
   const int num_shards = static_cast<int>(run.cluster.GetInt("replay_shards"));
@@ -69,21 +83,116 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
     for (auto& actor : actors) RETURN_IF_ERROR(actor->ApplyWeights(received));
     return evaluator->ApplyWeights(received);
   };
-  RETURN_IF_ERROR(broadcast(learner->PublishWeights()));
 
   const int64_t eval_interval = run.evaluation.GetInt("interval_timesteps");
   const int64_t eval_episodes = run.evaluation.GetInt("episodes");
   int64_t final_episodes = run.evaluation.GetInt("final_episodes");
   if (final_episodes == 0) final_episodes = eval_episodes;
   const int64_t report_interval = run.reporting.GetInt("interval_timesteps");
-  int64_t next_eval = eval_interval, next_report = report_interval;
+  const int64_t checkpoint_interval = run.checkpoint.GetInt("interval_updates");
+  int64_t next_eval = eval_interval, next_report = report_interval, next_checkpoint = checkpoint_interval;
+  double elapsed_before_s = 0.0;  // a resumed run's time before this process
   const auto start = std::chrono::steady_clock::now();
   auto elapsed_s = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return elapsed_before_s + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  ProgressLine progress(run.reporting.GetString("progress"));
   std::vector<int> pending(num_shards, 0);
+
+  // Everything a round depends on, in one archive (both directions; see the header comment).
+  auto visit_run_state = [&](StateArchive& archive) -> Status {
+    archive.Field("pending", pending);
+    archive.Field("next_eval", next_eval);
+    archive.Field("next_report", next_report);
+    archive.Field("next_checkpoint", next_checkpoint);
+    double elapsed = archive.loading() ? 0.0 : elapsed_s();
+    archive.Field("time_total_s", elapsed);
+    if (archive.loading()) elapsed_before_s = elapsed;
+    archive.Field("shard_rngs", shard_rngs);
+    {
+      StateArchive::Scope scope(archive, "learner");
+      RETURN_IF_ERROR(learner->VisitState(archive));
+    }
+    // The weights every actor and the evaluator hold: the learner's last published version.
+    if (archive.loading()) RETURN_IF_ERROR(broadcast(learner->latest_weights()));
+    for (int a = 0; a < num_actors; ++a) {
+      StateArchive::Scope scope(archive, "actor/" + std::to_string(a));
+      RETURN_IF_ERROR(actors[a]->VisitState(archive).WithContext("actor " + std::to_string(a)));
+    }
+    {
+      StateArchive::Scope scope(archive, "evaluator");
+      RETURN_IF_ERROR(evaluator->VisitState(archive));
+    }
+    for (int k = 0; k < num_shards; ++k) {
+      StateArchive::Scope scope(archive, "shard/" + std::to_string(k));
+      RETURN_IF_ERROR(shards[k]->VisitQueueState(archive));
+    }
+    {
+      StateArchive::Scope scope(archive, "metrics");
+      RETURN_IF_ERROR(metrics.VisitState(archive));
+    }
+    return archive.status();
+  };
+
+  std::optional<CheckpointStore> store;
+  if (checkpoint_interval > 0) {
+    ASSIGN_OR_RETURN(CheckpointStore opened, CheckpointStore::Open(dir.path() + "/checkpoints",
+                                                                   static_cast<int>(run.checkpoint.GetInt("keep_last"))));
+    store.emplace(std::move(opened));
+  }
+  int64_t last_snapshot = -1;
+  auto write_snapshot = [&]() -> Status {
+    const int64_t step = learner->num_updates();
+    if (step <= last_snapshot) return Status::Ok();
+    ASSIGN_OR_RETURN(std::string tmp, store->Begin(step));
+    RETURN_IF_ERROR(learner->SaveCheckpoint(tmp + "/learner"));
+    for (int k = 0; k < num_shards; ++k) {
+      const std::string shard_dir = tmp + "/shard-" + std::to_string(k);
+      RETURN_IF_ERROR(MakeDirectories(shard_dir));
+      RETURN_IF_ERROR(shards[k]->SaveCheckpoint(shard_dir));
+    }
+    StateArchive archive = StateArchive::ForSaving();
+    RETURN_IF_ERROR(visit_run_state(archive));
+    RETURN_IF_ERROR(WriteFileAtomic(tmp + "/inproc.state", archive.bytes()));
+    JsonObject counters;
+    counters.Add("num_updates", step).Add("weights_version", learner->latest_weights().version)
+        .Add("timesteps_total", metrics.timesteps_total()).Add("episodes_total", metrics.episodes_total())
+        .Add("training_iteration", metrics.training_iteration()).Add("backend", std::string("inproc"));
+    RETURN_IF_ERROR(WriteFileAtomic(tmp + "/counters.json", counters.str() + "\n"));
+    RETURN_IF_ERROR(store->Commit(step));
+    last_snapshot = step;
+    return Status::Ok();
+  };
+
+  if (resume_checkpoint.empty()) {
+    RETURN_IF_ERROR(broadcast(learner->PublishWeights()));
+  } else {
+    RETURN_IF_ERROR(learner->LoadTrainer(resume_checkpoint + "/learner"));
+    for (int k = 0; k < num_shards; ++k)
+      RETURN_IF_ERROR(shards[k]->LoadCheckpoint(resume_checkpoint + "/shard-" + std::to_string(k))
+                          .WithContext("shard " + std::to_string(k)));
+    ASSIGN_OR_RETURN(std::string bytes, ReadFile(resume_checkpoint + "/inproc.state"));
+    ASSIGN_OR_RETURN(StateArchive archive, StateArchive::ForLoading(std::move(bytes)));
+    RETURN_IF_ERROR(visit_run_state(archive).WithContext(resume_checkpoint + "/inproc.state"));
+    RETURN_IF_ERROR(archive.CheckFullyRead().WithContext(resume_checkpoint + "/inproc.state"));
+    last_snapshot = learner->num_updates();
+    LOG(INFO) << "resumed the in-process run at " << metrics.timesteps_total() << " env steps, "
+              << learner->num_updates() << " updates, training_iteration " << metrics.training_iteration();
+  }
+
+  ProgressLine progress(run.reporting.GetString("progress"));
   std::string stop_reason;
+  auto write_row = [&]() -> Status {
+    RETURN_IF_ERROR(dir.AppendMetricsRow(metrics.NextRow(elapsed_s())));
+    while (report_interval > 0 && next_report <= metrics.timesteps_total()) next_report += report_interval;
+    const int64_t target = run.stop.GetInt("timesteps_total");
+    const double rate = metrics.timesteps_total() / std::max(1e-9, elapsed_s());
+    const auto& eval = metrics.last_eval();
+    progress.Update(ProgressLine::Format(
+        metrics.timesteps_total(), target, rate, metrics.episode_reward_mean(),
+        eval.count("eval/episode_reward_mean") ? eval.at("eval/episode_reward_mean") : NAN,
+        target > 0 ? (target - metrics.timesteps_total()) / std::max(rate, 1e-9) : -1));
+    return Status::Ok();
+  };
 
   while (stop_reason.empty()) {
     // 1. actors → shards. An actor whose shard is still full (rate limiter, full queue) waits
@@ -127,18 +236,21 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
       while (next_eval <= metrics.timesteps_total()) next_eval += eval_interval;
     }
     stop_reason = metrics.StopReason(run.stop, /*time_total_s=*/0.0);
-    if (InterruptCount() > 0) stop_reason = "interrupted";
-    if (report_interval == 0 || metrics.timesteps_total() >= next_report || !stop_reason.empty()) {
-      RETURN_IF_ERROR(dir.AppendMetricsRow(metrics.NextRow(elapsed_s())));
-      while (report_interval > 0 && next_report <= metrics.timesteps_total()) next_report += report_interval;
-      const int64_t target = run.stop.GetInt("timesteps_total");
-      const double rate = metrics.timesteps_total() / std::max(1e-9, elapsed_s());
-      const auto& eval = metrics.last_eval();
-      progress.Update(ProgressLine::Format(
-          metrics.timesteps_total(), target, rate, metrics.episode_reward_mean(),
-          eval.count("eval/episode_reward_mean") ? eval.at("eval/episode_reward_mean") : NAN,
-          target > 0 ? (target - metrics.timesteps_total()) / std::max(rate, 1e-9) : -1));
+    const bool interrupted = InterruptCount() > 0;
+    bool row_due = report_interval == 0 || metrics.timesteps_total() >= next_report || !stop_reason.empty();
+    // 4. snapshots, after the round's row and before an interruption's extra row (a resume cuts
+    //    the rows written after its snapshot)
+    if (store && (learner->num_updates() >= next_checkpoint || interrupted)) {
+      if (row_due) RETURN_IF_ERROR(write_row());
+      row_due = false;
+      while (next_checkpoint <= learner->num_updates()) next_checkpoint += checkpoint_interval;
+      RETURN_IF_ERROR(write_snapshot().WithContext("checkpoint at " + std::to_string(learner->num_updates()) + " updates"));
     }
+    if (interrupted && stop_reason.empty()) {
+      stop_reason = "interrupted";
+      row_due = true;
+    }
+    if (row_due) RETURN_IF_ERROR(write_row());
   }
   progress.Finish();
   // Final weights, final evaluation, final checkpoint.

@@ -166,24 +166,33 @@ Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& option
   }
   RunMetrics metrics(run.reporting.GetInt("smoothing_episodes"));
   std::optional<RunDirectory> opened;
+  std::string inproc_snapshot;  // backend inproc, --resume: the checkpoint to continue from
   if (options.resume) {
     if (run.checkpoint.GetInt("interval_updates") <= 0)
       return FailedPreconditionError(options.run_dir + ": nothing to resume from (checkpoint.interval_updates is 0)");
-    if (backend == "inproc") return FailedPreconditionError("--resume needs backend local, hosts or slurm");
     auto store = CheckpointStore::Open(options.run_dir + "/checkpoints", 1);
     if (!store.ok()) return store.status();
     std::vector<std::string> skipped;
     ASSIGN_OR_RETURN(CheckpointInfo latest, store->Latest(&skipped));
     for (const auto& why : skipped) LOG(WARNING) << "skipping a checkpoint: " << why;
     ASSIGN_OR_RETURN(std::string counters, ReadFile(latest.path + "/counters.json"));
-    double timesteps = 0, episodes = 0;
+    double timesteps = 0, episodes = 0, snapshot_iteration = -1;
     JsonGetNumber(counters, "timesteps_total", &timesteps);
     JsonGetNumber(counters, "episodes_total", &episodes);
+    if (backend == "inproc") {
+      if (!PathExists(latest.path + "/inproc.state"))
+        return FailedPreconditionError(latest.path + " was written by a process backend (no inproc.state); resume it with "
+                                       "the backend that wrote it");
+      inproc_snapshot = latest.path;
+      JsonGetNumber(counters, "training_iteration", &snapshot_iteration);
+    }
     int64_t iteration = 0;
     ASSIGN_OR_RETURN(RunDirectory reopened,
-                     RunDirectory::Reopen(options.run_dir, static_cast<int64_t>(timesteps), &iteration));
+                     RunDirectory::Reopen(options.run_dir, static_cast<int64_t>(timesteps),
+                                          static_cast<int64_t>(snapshot_iteration), &iteration));
     opened.emplace(std::move(reopened));
-    metrics.ResumeFrom(static_cast<int64_t>(timesteps), static_cast<int64_t>(episodes), iteration);
+    // inproc restores the metrics with the rest of the snapshot.
+    if (backend != "inproc") metrics.ResumeFrom(static_cast<int64_t>(timesteps), static_cast<int64_t>(episodes), iteration);
     LOG(INFO) << "resuming " << options.run_dir << " from " << latest.path << " (" << latest.step << " updates, "
               << static_cast<int64_t>(timesteps) << " env steps)";
   } else {
@@ -204,7 +213,7 @@ Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& option
   const auto start = std::chrono::steady_clock::now();
   const bool learns = FindAlgo(run.algo)->create_trainer != nullptr;
   Result<std::string> outcome = !learns              ? RunBaseline(run, dir, metrics)
-                                : backend == "inproc" ? RunInproc(run, dir, metrics)
+                                : backend == "inproc" ? RunInproc(run, dir, metrics, inproc_snapshot)
                                                       : RunLocal(run, options, dir, metrics);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string stop_reason = outcome.ok() ? *outcome : "error";

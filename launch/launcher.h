@@ -21,8 +21,10 @@ struct LaunchOptions {
   std::string run_dir;     // empty = runs/<name>-<time>
   std::string executable;  // the slaterl binary for role processes (default /proc/self/exe)
   bool dry_run = false;    // print what would be started, start nothing
-  // Continue the run in run_dir from its newest valid checkpoints (learner and shards; needs
-  // checkpoint.interval_updates > 0): metrics continue from the learner checkpoint's counters.
+  // Continue the run in run_dir from its newest valid checkpoints (needs
+  // checkpoint.interval_updates > 0). Process backends: the learner and shards restart from their
+  // checkpoints, metrics continue from the learner checkpoint's counters. inproc: the whole run
+  // continues from its newest snapshot, bit-identically.
   bool resume = false;
 };
 
@@ -38,7 +40,10 @@ Result<LaunchResult> Launch(const RunConfig& run, const LaunchOptions& options);
 // Backends (launch/inproc_backend.cc, launch/local_backend.cc). Both fill `metrics` and return the
 // stop reason.
 class RunDirectory;
-Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetrics& metrics);
+// RunInproc continues from the snapshot in `resume_checkpoint` (a CheckpointStore checkpoint
+// holding inproc.state) when it is not empty.
+Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetrics& metrics,
+                              const std::string& resume_checkpoint);
 Result<std::string> RunLocal(const RunConfig& run, const LaunchOptions& options, RunDirectory& dir,
                              RunMetrics& metrics);
 // Prints the processes and endpoints a local launch would start.

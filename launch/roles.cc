@@ -214,18 +214,25 @@ Status RunLearner(const RoleOptions& options) {
   ASSIGN_OR_RETURN(auto weights_router, OpenSocket(zmq_context, zmq::socket_type::router,
                                                    ctx.endpoints.weights_request, /*bind=*/true, ctx.Server()));
   std::vector<std::unique_ptr<zmq::socket_t>> shards;
+  // A shard that dies loses the requests queued to it: its disconnection resets them at once.
+  std::vector<std::unique_ptr<DisconnectMonitor>> shard_monitors;
   for (const auto& endpoint : ctx.endpoints.shard_sample) {
     ASSIGN_OR_RETURN(auto dealer, OpenSocket(zmq_context, zmq::socket_type::dealer, endpoint, /*bind=*/false,
                                              ctx.Client()));
+    ASSIGN_OR_RETURN(auto monitor, DisconnectMonitor::Attach(zmq_context, *dealer,
+                                                             "learner-shard-" + std::to_string(shards.size())));
     shards.push_back(std::move(dealer));
+    shard_monitors.push_back(std::move(monitor));
   }
   const int in_flight = static_cast<int>(ctx.run.cluster.GetInt("requests_in_flight"));
   std::vector<int> pending(shards.size(), 0);
-  // A shard that dropped a request never answers it: after this much silence with requests
-  // pending, the learner asks again. (Long: a shard legitimately stays silent while it fills up
-  // to min_size or while its rate limiter waits for inserts.)
+  // A shard that dropped a request (a full queue, a malformed request) never answers it: after
+  // this much silence with requests pending, the learner asks again. (Long: a shard legitimately
+  // stays silent while it fills up to min_size or while its rate limiter waits for inserts. A
+  // shard that died is noticed at once by its DisconnectMonitor instead.)
   const auto request_timeout = std::chrono::milliseconds(60000);
   std::vector<Clock::time_point> last_reply(shards.size(), Clock::now());
+  int64_t shard_disconnects = 0;
   DropCounter drops("learner");
   // Periodic checkpoints (checkpoint.interval_updates) into RUN_DIR/checkpoints/ckpt-<updates>/.
   ASSIGN_OR_RETURN(CheckpointStore store, CheckpointStore::Open(options.run_dir + "/checkpoints",
@@ -274,6 +281,13 @@ Status RunLearner(const RoleOptions& options) {
     if (control.shutdown_requested()) break;
     if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
     for (size_t k = 0; k < shards.size(); ++k) {
+      if (shard_monitors[k]->TakeDisconnects() > 0) {
+        LOG(WARNING) << "shard " << k << " disconnected (" << pending[k]
+                     << " requests lost with it); asking again as soon as it is back";
+        pending[k] = 0;
+        last_reply[k] = Clock::now();
+        ++shard_disconnects;
+      }
       if (pending[k] > 0 && Clock::now() - last_reply[k] > request_timeout) {
         LOG(WARNING) << "shard " << k << " answered nothing for " << request_timeout.count()
                      << " ms; sending new requests";
@@ -326,6 +340,7 @@ Status RunLearner(const RoleOptions& options) {
       Stats stats = learner->TakeStats();
       stats.scalars["learner/dropped_messages"] = static_cast<double>(drops.total());
       stats.scalars["learner/checkpoints"] = static_cast<double>(checkpoints_written);
+      stats.scalars["learner/shard_disconnects"] = static_cast<double>(shard_disconnects);
       (void)control.SendStats(stats);
       last_stats = Clock::now();
     }

@@ -33,9 +33,10 @@ Result<RunDirectory> RunDirectory::Create(const RunConfig& run, const std::strin
 }
 
 Result<RunDirectory> RunDirectory::Reopen(const std::string& path, int64_t keep_through_timesteps,
-                                          int64_t* last_iteration) {
+                                          int64_t keep_through_iteration, int64_t* last_iteration) {
   if (!PathExists(path + "/config.yaml")) return NotFoundError(path + ": no config.yaml (not a run directory)");
   std::string kept;
+  std::map<int64_t, int64_t> rows_at_step;  // kept metrics rows per timesteps_total
   *last_iteration = 0;
   Result<std::string> rows = ReadFile(path + "/metrics.jsonl");
   if (rows.ok()) {
@@ -47,11 +48,24 @@ Result<RunDirectory> RunDirectory::Reopen(const std::string& path, int64_t keep_
       pos = end + 1;
       double steps = 0, iteration = 0;
       if (!JsonGetNumber(row, "timesteps_total", &steps) || steps > static_cast<double>(keep_through_timesteps)) continue;
-      if (JsonGetNumber(row, "training_iteration", &iteration)) *last_iteration = static_cast<int64_t>(iteration);
+      const bool has_iteration = JsonGetNumber(row, "training_iteration", &iteration);
+      if (keep_through_iteration >= 0 && (!has_iteration || iteration > static_cast<double>(keep_through_iteration))) continue;
+      if (has_iteration) *last_iteration = static_cast<int64_t>(iteration);
       kept += row + "\n";
+      ++rows_at_step[static_cast<int64_t>(steps)];
     }
   }
   RETURN_IF_ERROR(WriteFileAtomic(path + "/metrics.jsonl", kept));
+  // TensorBoard: one record per kept row (AppendMetricsRow), matched per step in order.
+  auto dropped = CutEventFiles(path, [&rows_at_step](const EventRecord& record) {
+    for (const auto& tag : record.tags)
+      if (tag.rfind("final_eval/", 0) == 0) return false;
+    auto it = rows_at_step.find(record.step);
+    if (it == rows_at_step.end() || it->second == 0) return false;
+    --it->second;
+    return true;
+  });
+  if (!dropped.ok()) return dropped.status().WithContext(path + ": cutting the TensorBoard event files");
   RETURN_IF_ERROR(MakeDirectories(path + "/logs"));
   RunDirectory dir(path);
   dir.metrics_ = std::fopen((path + "/metrics.jsonl").c_str(), "a");

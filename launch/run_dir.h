@@ -23,12 +23,14 @@ class RunDirectory {
   // Creates `explicit_dir` or runs/<name>-<YYYYmmdd-HHMMSS>[-N] and writes config.yaml.
   static Result<RunDirectory> Create(const RunConfig& run, const std::string& explicit_dir);
   // Reopens the run directory `path` to continue it (`launch --resume`): metrics.jsonl keeps its
-  // rows up to and including timesteps_total == `keep_through_timesteps` (rewritten atomically;
-  // later rows belonged to the part of the run being redone) and is appended to from there; a new
-  // event file continues the TensorBoard scalars. `*last_iteration` gets the last kept row's
-  // training_iteration.
+  // rows up to and including timesteps_total == `keep_through_timesteps` and, when
+  // `keep_through_iteration` >= 0, training_iteration <= it (rewritten atomically; later rows
+  // belonged to the part of the run being redone) and is appended to from there. The event files
+  // are cut the same way (core/tensorboard.h CutEventFiles: the kept rows' records stay, earlier
+  // final_eval records go) and a new event file continues them. `*last_iteration` gets the last
+  // kept row's training_iteration.
   static Result<RunDirectory> Reopen(const std::string& path, int64_t keep_through_timesteps,
-                                     int64_t* last_iteration);
+                                     int64_t keep_through_iteration, int64_t* last_iteration);
   RunDirectory(RunDirectory&& other) noexcept;
   RunDirectory& operator=(RunDirectory&&) = delete;
   ~RunDirectory();

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/json.h"
+#include "core/state_archive.h"
 
 namespace slaterl {
 
@@ -106,6 +107,51 @@ std::string RunMetrics::StopReason(const Params& stop, double time_total_s) cons
     if (!std::isnan(mean) && mean >= stop.GetDouble("episode_reward_mean")) return "episode_reward_mean";
   }
   return "";
+}
+
+Status RunMetrics::VisitState(StateArchive& archive) {
+  archive.Field("timesteps_total", timesteps_total_);
+  archive.Field("episodes_total", episodes_total_);
+  archive.Field("timesteps_at_last_row", timesteps_at_last_row_);
+  archive.Field("episodes_at_last_row", episodes_at_last_row_);
+  archive.Field("time_at_last_row", time_at_last_row_);
+  archive.Field("training_iteration", training_iteration_);
+  std::vector<double> returns(recent_returns_.begin(), recent_returns_.end());
+  std::vector<double> lengths(recent_lengths_.begin(), recent_lengths_.end());
+  archive.Field("recent_returns", returns);
+  archive.Field("recent_lengths", lengths);
+  std::vector<int32_t> actor_ids, shard_ids;
+  std::vector<int64_t> max_policy_version, env_steps, incarnation;
+  for (const auto& kv : actors_) {
+    actor_ids.push_back(kv.first);
+    max_policy_version.push_back(kv.second.max_policy_version);
+    env_steps.push_back(kv.second.env_steps);
+    incarnation.push_back(kv.second.incarnation);
+  }
+  archive.Field("actor_ids", actor_ids);
+  archive.Field("actor_max_policy_version", max_policy_version);
+  archive.Field("actor_env_steps", env_steps);
+  archive.Field("actor_incarnation", incarnation);
+  for (const auto& kv : shards_) shard_ids.push_back(kv.first);
+  archive.Field("shard_ids", shard_ids);
+  for (int32_t id : shard_ids) archive.Field("shard/" + std::to_string(id), shards_[id]);
+  archive.Field("learner", learner_);
+  archive.Field("eval", eval_);
+  archive.Field("final_eval", final_eval_);
+  archive.Field("has_final_eval", has_final_eval_);
+  std::map<std::string, double> restarts(restarts_.begin(), restarts_.end());
+  archive.Field("restarts", restarts);
+  if (!archive.loading() || !archive.status().ok()) return archive.status();
+  if (max_policy_version.size() != actor_ids.size() || env_steps.size() != actor_ids.size() ||
+      incarnation.size() != actor_ids.size())
+    return DataLossError("state snapshot: run metrics actor fields of different lengths");
+  recent_returns_.assign(returns.begin(), returns.end());
+  recent_lengths_.assign(lengths.begin(), lengths.end());
+  actors_.clear();
+  for (size_t i = 0; i < actor_ids.size(); ++i) actors_[actor_ids[i]] = {max_policy_version[i], env_steps[i], incarnation[i]};
+  restarts_.clear();
+  for (const auto& kv : restarts) restarts_[kv.first] = static_cast<int64_t>(kv.second);
+  return Status::Ok();
 }
 
 }  // namespace slaterl

@@ -14,8 +14,11 @@
 
 #include "core/messages.h"
 #include "core/params.h"
+#include "core/status.h"
 
 namespace slaterl {
+
+class StateArchive;
 
 class RunMetrics {
  public:
@@ -50,6 +53,10 @@ class RunMetrics {
   const std::map<int, std::map<std::string, double>>& shards() const { return shards_; }
   const std::map<std::string, double>& learner() const { return learner_; }
   int64_t restarts(const std::string& role) const;
+
+  // Whole-run snapshots (backend inproc, issue 8; core/state_archive.h): every counter, the
+  // smoothing windows, the latest per-role figures and the restart counts.
+  Status VisitState(StateArchive& archive);
 
   // One metrics.jsonl row (a JSON object, no newline); advances training_iteration.
   std::string NextRow(double time_total_s);

@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "core/state_archive.h"
+#include "core/wire.h"
+
 namespace slaterl {
 
 Result<std::unique_ptr<LearnerCore>> LearnerCore::Create(const RunConfig& run, const EnvEntry& env,
@@ -97,6 +100,41 @@ Status LearnerCore::RestoreCheckpoint(const std::string& dir, int64_t num_update
   RaiseVersionFloor(version_floor);
   updates_since_broadcast_ = 0;
   return Status::Ok();
+}
+
+Status LearnerCore::VisitState(StateArchive& archive) {
+  archive.Field("next_request_id", next_request_id_);
+  archive.Field("num_updates", num_updates_);
+  archive.Field("updates_since_broadcast", updates_since_broadcast_);
+  archive.Field("sampled_items", sampled_items_);
+  archive.Field("invalid_priorities", invalid_priorities_);
+  std::string latest = archive.loading() ? std::string() : EncodePayload(latest_);
+  archive.Field("latest_weights", latest);
+  archive.Field("last_metrics", last_metrics_);
+  std::vector<int32_t> shard_ids, priority_shards;
+  std::vector<int64_t> shard_env_steps, shard_episodes;
+  for (const auto& kv : shard_counters_) {
+    shard_ids.push_back(kv.first);
+    shard_env_steps.push_back(kv.second.first);
+    shard_episodes.push_back(kv.second.second);
+  }
+  for (const auto& kv : pending_priorities_) priority_shards.push_back(kv.first);
+  archive.Field("shard_ids", shard_ids);
+  archive.Field("shard_env_steps", shard_env_steps);
+  archive.Field("shard_episodes", shard_episodes);
+  archive.Field("priority_shards", priority_shards);
+  for (int32_t shard : priority_shards) {
+    StateArchive::Scope scope(archive, "priorities/" + std::to_string(shard));
+    auto& pending = pending_priorities_[shard];
+    archive.Field("keys", pending.first);
+    archive.Field("priorities", pending.second);
+  }
+  if (!archive.loading() || !archive.status().ok()) return archive.status();
+  if (shard_env_steps.size() != shard_ids.size() || shard_episodes.size() != shard_ids.size())
+    return DataLossError("state snapshot: learner shard counters of different lengths");
+  shard_counters_.clear();
+  for (size_t i = 0; i < shard_ids.size(); ++i) shard_counters_[shard_ids[i]] = {shard_env_steps[i], shard_episodes[i]};
+  return DecodePayload(latest.data(), latest.size(), &latest_);
 }
 
 Weights LearnerCore::PublishWeights() {

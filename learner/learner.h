@@ -47,6 +47,12 @@ class LearnerCore {
   // `version_floor` (the newest version any actor holds: actors ignore versions they have seen).
   Status RestoreCheckpoint(const std::string& dir, int64_t num_updates, int64_t weights_version,
                            int64_t version_floor);
+  // Whole-run snapshots (backend inproc, issue 8): the counters, the last published weights, the
+  // shards' counters, the latest update metrics and the priority updates waiting to ride on the
+  // next requests. The trainer itself goes through SaveCheckpoint/a restore of `dir` first.
+  Status VisitState(StateArchive& archive);
+  // Loads the trainer from `dir` (a snapshot's learner/, no counters): VisitState follows.
+  Status LoadTrainer(const std::string& dir) { return trainer_->load(dir); }
   // The next published version will be above `version_floor`.
   void RaiseVersionFloor(int64_t version_floor) { latest_.version = std::max(latest_.version, version_floor); }
 

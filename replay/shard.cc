@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/state_archive.h"
 #include "core/wire.h"
 
 namespace slaterl {
@@ -274,6 +275,51 @@ Stats ShardCore::MakeStats() const {
 const Table* ShardCore::table(const std::string& name) const {
   auto it = tables_.find(name);
   return it == tables_.end() ? nullptr : it->second.get();
+}
+
+Status ShardCore::VisitQueueState(StateArchive& archive) {
+  int64_t backlog = static_cast<int64_t>(backlog_.size());
+  archive.Field("backlog_fragments", backlog);
+  if (archive.loading() && archive.status().ok()) {
+    if (backlog < 0 || backlog > options_.max_backlog_fragments)
+      return DataLossError("state snapshot: shard " + std::to_string(options_.shard_id) + " backlog of " +
+                           std::to_string(backlog) + " fragments");
+    backlog_.assign(static_cast<size_t>(backlog), Fragment());
+  }
+  for (int64_t i = 0; i < backlog && archive.status().ok(); ++i) {
+    Fragment& fragment = backlog_[static_cast<size_t>(i)];
+    std::string bytes = archive.loading() ? std::string() : EncodePayload(fragment);
+    archive.Field("backlog/" + std::to_string(i), bytes);
+    if (archive.loading() && archive.status().ok()) RETURN_IF_ERROR(DecodePayload(bytes.data(), bytes.size(), &fragment));
+  }
+  int64_t pending = static_cast<int64_t>(pending_.size());
+  archive.Field("pending_requests", pending);
+  if (archive.loading() && archive.status().ok()) {
+    if (pending < 0 || pending > options_.max_pending_requests)
+      return DataLossError("state snapshot: shard " + std::to_string(options_.shard_id) + " with " +
+                           std::to_string(pending) + " pending requests");
+    pending_.clear();
+    pending_per_client_.clear();
+  }
+  for (int64_t i = 0; i < pending && archive.status().ok(); ++i) {
+    StateArchive::Scope scope(archive, "pending/" + std::to_string(i));
+    std::string client = archive.loading() ? std::string() : pending_[static_cast<size_t>(i)].client;
+    std::string request = archive.loading() ? std::string() : EncodePayload(pending_[static_cast<size_t>(i)].request);
+    archive.Field("client", client);
+    archive.Field("request", request);
+    if (!archive.loading() || !archive.status().ok()) continue;
+    PendingRequest restored;
+    restored.client = client;
+    RETURN_IF_ERROR(DecodePayload(request.data(), request.size(), &restored.request));
+    auto table = tables_.find(restored.request.table);
+    if (table == tables_.end())
+      return DataLossError("state snapshot: a pending request for unknown table '" + restored.request.table + "'");
+    restored.table = table->second.get();
+    ++pending_per_client_[client];
+    pending_.push_back(std::move(restored));
+  }
+  archive.Field("served_requests", served_requests_);
+  return archive.status();
 }
 
 Status ShardCore::SaveCheckpoint(const std::string& dir) const {

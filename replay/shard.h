@@ -50,6 +50,8 @@
 
 namespace slaterl {
 
+class StateArchive;
+
 struct ShardOptions {
   int32_t shard_id = 0;
   std::vector<ReplayTableSpec> tables;  // at least one; unique names; one shared item_size
@@ -125,6 +127,11 @@ class ShardCore {
   // Replaces every table and the counters with the checkpoint in `dir` (all or nothing).
   Status LoadCheckpoint(const std::string& dir);
   int64_t fragments() const { return fragments_; }
+  // Whole-run snapshots of the in-process scheduler (issue 8; core/state_archive.h): what
+  // SaveCheckpoint leaves out — the backlog, the pending requests (restored as they stood: their
+  // priority updates were applied already) and the served-request count. Load it after
+  // LoadCheckpoint. The drop counters are not part of it.
+  Status VisitQueueState(StateArchive& archive);
 
   // Inspection (tests, stats). nullptr for an unknown table.
   const Table* table(const std::string& name) const;

@@ -13,6 +13,7 @@
 #include "core/params.h"
 #include "core/replay_spec.h"
 #include "core/rng.h"
+#include "core/state_archive.h"
 #include "core/status.h"
 #include "envs/vec_env.h"
 
@@ -56,6 +57,8 @@ class BeliefTracker {
   // returns its belief (hidden_size floats). Requires a prior Load.
   const float* Observe(const ObsBatch& obs, int n, int response_dim);
   int hidden_size() const { return hidden_; }
+  // Snapshots: the per-env hidden states (the table and cell come with the weights).
+  void VisitState(StateArchive& archive) { archive.Field("h", h_); }
 
  private:
   int num_items_, item_dim_, slate_size_, hidden_;

@@ -1,3 +1,4 @@
+#include <ATen/CPUGeneratorImpl.h>
 #include "algos/common/gru_belief.h"
 
 #include <cstdio>
@@ -102,6 +103,11 @@ Status SaveTorchCheckpoint(const std::string& path, torch::nn::Module& nets, con
       archive.write(name, optimizer_archive);
     }
     for (const auto& [name, value] : scalars) archive.write("scalar." + name, torch::tensor(value, torch::kFloat64));
+    {  // the CPU generator: SAC's reparameterised noise continues bit-identically after a resume
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      archive.write("torch_rng.cpu", generator.get_state());
+    }
     archive.save_to(path + ".tmp");
     if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) return UnavailableError(path + ": rename failed");
   } catch (const c10::Error& e) {
@@ -126,6 +132,12 @@ Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device,
       torch::Tensor t;
       archive.read("scalar." + name, t);
       value = t.item<double>();
+    }
+    torch::Tensor rng_state;
+    if (archive.try_read("torch_rng.cpu", rng_state)) {  // absent in checkpoints before issue 8
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      generator.set_state(rng_state.to(torch::kCPU));
     }
   } catch (const c10::Error& e) {
     return DataLossError(path + ": not a loadable checkpoint of this algorithm and config: " +

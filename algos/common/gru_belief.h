@@ -62,7 +62,8 @@ torch::Tensor ReturnsToGo(const torch::Tensor& rewards, double gamma);
 std::pair<torch::Tensor, torch::Tensor> FirstClick(const torch::Tensor& clicks);
 
 // Checkpoint file of a GeMS-family learner: one module holding every network, its optimisers by
-// name and named scalars (counters, α), written to `path`.tmp then renamed (atomic). Load
+// name, named scalars (counters, α) and the CPU generator state (the update's noise), written
+// to `path`.tmp then renamed (atomic). Load
 // restores them in place; DataLoss naming `path` when the file is not a checkpoint of this shape.
 using NamedOptimizers = std::vector<std::pair<std::string, torch::optim::Optimizer*>>;
 Status SaveTorchCheckpoint(const std::string& path, torch::nn::Module& nets, const NamedOptimizers& optimizers,

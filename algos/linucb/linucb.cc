@@ -293,6 +293,9 @@ class LinUcbPolicy : public Policy {
     return Status::Ok();
   }
 
+  // Snapshots: θ and A⁻¹ come with the weights; nothing else outlives an act().
+  Status VisitState(StateArchive& archive) override { return archive.status(); }
+
  private:
   EnvSpec spec_;
   ContextScheme scheme_;

@@ -78,6 +78,12 @@ class ReinforcePolicy : public Policy {
         cdf_(static_cast<size_t>(s_.num_items)) {}
 
   void set_progress(int64_t episodes_total) override { progress_ = episodes_total; }
+  Status VisitState(StateArchive& archive) override {
+    { StateArchive::Scope scope(archive, "actor_belief"); belief_.VisitState(archive); }
+    archive.Field("progress", progress_);
+    archive.Field("loaded", loaded_);
+    return archive.status();
+  }
 
   Status load(const Weights& weights) override {
     RETURN_IF_ERROR(belief_.Load(weights, "actor_belief"));

@@ -206,6 +206,14 @@ class SacPolicy : public Policy {
 
   int action_dim() const override { return s_.action_dim; }
   void set_progress(int64_t episodes_total) override { progress_ = episodes_total; }
+  Status VisitState(StateArchive& archive) override {
+    { StateArchive::Scope scope(archive, "actor_belief"); belief_.VisitState(archive); }
+    { StateArchive::Scope scope(archive, "critic_belief"); critic_belief_.VisitState(archive); }
+    archive.Field("progress", progress_);
+    archive.Field("loaded", loaded_);
+    archive.Field("action", action_);
+    return archive.status();
+  }
 
   Status load(const Weights& weights) override {
     RETURN_IF_ERROR(belief_.Load(weights, "actor_belief"));

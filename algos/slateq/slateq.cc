@@ -369,6 +369,12 @@ class SlateQPolicy : public Policy {
     return Status::Ok();
   }
 
+  // Snapshots: the local step count that drives ε between broadcasts.
+  Status VisitState(StateArchive& archive) override {
+    archive.Field("timesteps", timesteps_);
+    return archive.status();
+  }
+
  private:
   EnvSpec spec_;
   SlateQSettings settings_;

@@ -75,6 +75,12 @@ class SlateQGemsPolicy : public Policy {
 
   void attach_env(const VecEnv& env) override { env_ = dynamic_cast<const TopicsVecEnv*>(&env); }
   void set_progress(int64_t episodes_total) override { progress_ = episodes_total; }
+  Status VisitState(StateArchive& archive) override {
+    { StateArchive::Scope scope(archive, "critic_belief"); belief_.VisitState(archive); }
+    archive.Field("progress", progress_);
+    archive.Field("loaded", loaded_);
+    return archive.status();
+  }
 
   Status load(const Weights& weights) override {
     RETURN_IF_ERROR(belief_.Load(weights, "critic_belief"));

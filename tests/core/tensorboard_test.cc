@@ -169,5 +169,55 @@ TEST(TensorBoardTest, WriterReportsUseBeforeOpen) {
   EXPECT_TRUE(writer.Close().ok());
 }
 
+TEST(TensorBoardTest, ReadEventFileReturnsStepsAndTagsAndStopsAtATornRecord) {
+  const std::string dir = MakeTempDir();
+  {
+    EventFileWriter writer;
+    ASSERT_TRUE(writer.Open(dir).ok());
+    ASSERT_TRUE(writer.AddScalars(100, {{"a", 1.0f}, {"b", 2.0f}}).ok());
+    ASSERT_TRUE(writer.AddScalar(200, "c", 3.0f).ok());
+  }
+  const std::string path = EventFiles(dir).at(0);
+  bool complete = false;
+  auto records = ReadEventFile(path, &complete);
+  ASSERT_TRUE(records.ok());
+  EXPECT_TRUE(complete);
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_TRUE((*records)[0].file_version);
+  EXPECT_EQ((*records)[1].step, 100);
+  EXPECT_EQ((*records)[1].tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ((*records)[2].step, 200);
+  // A crash mid-write leaves a torn last record: the whole ones before it are still read.
+  std::ofstream(path, std::ios::app | std::ios::binary) << std::string("\x30\0\0\0\0\0\0\0garbage", 15);
+  records = ReadEventFile(path, &complete);
+  ASSERT_TRUE(records.ok());
+  EXPECT_FALSE(complete);
+  EXPECT_EQ(records->size(), 3u);
+}
+
+TEST(TensorBoardTest, CutEventFilesMergesFilesKeepsAcceptedRecordsAndOneFileVersion) {
+  const std::string dir = MakeTempDir();
+  for (int file = 0; file < 2; ++file) {
+    EventFileWriter writer;
+    ASSERT_TRUE(writer.Open(dir).ok());
+    for (int64_t step = 1; step <= 3; ++step) ASSERT_TRUE(writer.AddScalar(file * 10 + step, "x", 1.0f).ok());
+    ASSERT_TRUE(writer.AddScalar(file * 10 + 3, "final_eval/mean", 2.0f).ok());
+  }
+  ASSERT_EQ(EventFiles(dir).size(), 2u);
+  auto dropped = CutEventFiles(dir, [](const EventRecord& r) { return r.step <= 12 && r.tags[0] == "x"; });
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_EQ(*dropped, 3);  // step 13, and both final_eval records
+  const auto files = EventFiles(dir);
+  ASSERT_EQ(files.size(), 1u);
+  bool complete = false;
+  auto records = ReadEventFile(files[0], &complete);
+  ASSERT_TRUE(records.ok() && complete);
+  std::vector<int64_t> steps;
+  for (const auto& r : *records) steps.push_back(r.file_version ? -1 : r.step);
+  EXPECT_EQ(steps, (std::vector<int64_t>{-1, 1, 2, 3, 11, 12}));
+  const ReaderOutput out = ReadBack(files[0]);
+  EXPECT_EQ(out.exit_code, 0) << out.text;
+}
+
 }  // namespace
 }  // namespace slaterl
