@@ -44,7 +44,11 @@ wait $launcher || { echo "the run failed: $run_dir.log"; exit 1; }
 status=0
 for role in launcher shard learner evaluator actor; do
   ok=yes; [ "${peak[$role]:-0}" -le "${bound[$role]}" ] || { ok=NO; status=1; }
+  [ "${peak[$role]:-0}" -gt 0 ] || { ok="NO (never sampled)"; status=1; }
   printf "%-10s peak RSS %5d MiB (bound %d MiB) %s\n" "$role" "${peak[$role]:-0}" "${bound[$role]}" "$ok"
 done
 grep -o '"replay/refused_inserts": [0-9]*\|"replay/dropped_messages": [0-9]*\|"learner/num_updates": [0-9]*\|"timesteps_total": [0-9]*' "$run_dir/summary.json" | sort -u
+grep -q '"status": "ok"' "$run_dir/summary.json" || { echo "the run did not end ok: $run_dir/summary.json"; status=1; }
+updates=$(grep -o '"learner/num_updates": [0-9]*' "$run_dir/summary.json" | head -1 | grep -o '[0-9]*$' || echo 0)
+[ "${updates:-0}" -gt 0 ] || { echo "the learner made no update"; status=1; }
 exit $status

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
@@ -77,8 +78,17 @@ double FinalEval(const std::string& run_dir) {
   return mean;
 }
 
+// Sealed snapshots (ckpt-<updates>, not .tmp) in the run's checkpoint store.
 int CountCheckpoints(const std::string& run_dir) {
-  return static_cast<int>(Lines(RunCommand("ls -d " + run_dir + "/checkpoints/ckpt-*[0-9] 2>/dev/null").output).size());
+  int count = 0;
+  if (DIR* d = ::opendir((run_dir + "/checkpoints").c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.rfind("ckpt-", 0) == 0 && name.find('.') == std::string::npos) ++count;
+    }
+    ::closedir(d);
+  }
+  return count;
 }
 
 // Runs `yaml` uninterrupted, and again stopped by `stop_signal` once `checkpoints_before_stop`
@@ -100,7 +110,7 @@ void ExpectResumeEquivalence(const std::string& tag, const std::string& yaml, in
   ASSERT_EQ(::kill(launcher, stop_signal), 0);
   const int status = WaitForExit(launcher, std::chrono::seconds(120));
   if (stop_signal == SIGINT) {
-    EXPECT_EQ(status, 0) << ReadText(dir + "/stopped.log");
+    EXPECT_EQ(status, 130) << "the exit status of an interrupted run\n" << ReadText(dir + "/stopped.log");
     EXPECT_NE(ReadText(stopped + "/summary.json").find("\"stop_reason\": \"interrupted\""), std::string::npos);
   }
   const size_t rows_when_stopped = Lines(ReadText(stopped + "/metrics.jsonl")).size();
@@ -111,6 +121,7 @@ void ExpectResumeEquivalence(const std::string& tag, const std::string& yaml, in
   const auto expected = MetricsRows(whole);
   const auto actual = MetricsRows(stopped);
   ASSERT_GT(expected.size(), rows_when_stopped) << "the stop came after the last row";
+  std::cout << "stopped with " << rows_when_stopped << " of " << expected.size() << " rows written\n";
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     ASSERT_EQ(actual[i].size(), expected[i].size()) << "row " << i;
@@ -136,14 +147,14 @@ TEST(ResumeEquivalenceIntegrationTest, SlateQResumedAfterSigkillWritesTheUninter
       "resume-slateq",
       "env: lts\nalgo: slateq\n"
       "config: {learning_starts: 200, replay: prioritized, replay_capacity: 4000, batch_size: 32, lr: 0.001,"
-      " optimizer: adam, hiddens: [32]}\n"
-      "stop: {timesteps_total: 14000}\n"
-      "evaluation: {interval_timesteps: 3000, episodes: 4, final_episodes: 6, num_envs: 2}\n"
+      " optimizer: adam, hiddens: \"32\"}\n"
+      "stop: {timesteps_total: 40000}\n"
+      "evaluation: {interval_timesteps: 5000, episodes: 4, final_episodes: 6, num_envs: 2}\n"
       "cluster: {backend: inproc, num_actors: 2, num_envs_per_actor: 2, replay_shards: 2, fragment_length: 10,"
       " broadcast_interval: 7}\n"
-      "checkpoint: {interval_updates: 150, keep_last: 2}\n"
+      "checkpoint: {interval_updates: 1000, keep_last: 2}\n"
       "reporting: {progress: off, interval_timesteps: 1000}\nseed: 5\n",
-      SIGKILL, /*checkpoints_before_stop=*/2);
+      SIGKILL, /*checkpoints_before_stop=*/1);
 }
 
 TEST(ResumeEquivalenceIntegrationTest, GemsSacResumedAfterSigintWritesTheUninterruptedMetrics) {
