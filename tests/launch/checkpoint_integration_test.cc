@@ -145,6 +145,11 @@ TEST(CheckpointIntegrationTest, AKilledShardIsRestartedWithItsCheckpointedTables
   const std::string summary = ReadText(run_dir + "/summary.json");
   EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
   EXPECT_NE(summary.find("\"shard_restarts\": 1"), std::string::npos) << summary;
+  // The learner noticed the dead shard by its disconnection (not the 60 s silence timeout) and
+  // trained on the restarted one.
+  const std::string learner_log = ReadText(run_dir + "/logs/learner-0.log");
+  EXPECT_NE(learner_log.find("shard 0 disconnected"), std::string::npos) << learner_log;
+  EXPECT_EQ(learner_log.find("answered nothing"), std::string::npos) << learner_log;
   ExpectShardKeptCheckpointedItems(dir + "/run.yaml", run_dir);
 }
 
