@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "core/state_archive.h"
 #include "envs/config_check.h"
 
 namespace slaterl {
@@ -372,6 +373,22 @@ void InterestEvolutionVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     RecordServedSlate(spec_, i, episode_ended, slate, responses, &out->obs);
     WriteObservation(i, &out->obs);
   }
+}
+
+// weights_ is per-step scratch (written for every slot before it is read); cluster_mean_ comes
+// from the config.
+Status InterestEvolutionVecEnv::VisitState(StateArchive& ar) {
+  ar.Field("has_reset", has_reset_);
+  ar.Field("user_rng", user_rng_);
+  ar.Field("doc_rng", doc_rng_);
+  ar.Field("response_rng", response_rng_);
+  ar.Field("interests", interests_);
+  ar.Field("budget", budget_);
+  ar.Field("cluster", cluster_);
+  ar.Field("quality", quality_);
+  ar.Field("episode_return", episode_return_);
+  ar.Field("episode_length", episode_length_);
+  return ar.status();
 }
 
 }  // namespace slaterl

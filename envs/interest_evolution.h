@@ -161,6 +161,8 @@ class InterestEvolutionVecEnv : public VecEnv {
   const InterestEvolutionDynamics& dynamics() const { return dynamics_; }
   void reset(uint64_t seed, ObsBatch* obs) override;
   void step(const SlateBatch& slates, StepBatch* out) override;
+  // Implemented: RNG streams, candidates, users, budgets, episode accumulators (VecEnv contract).
+  Status VisitState(StateArchive& archive) override;
 
   // Read-only views of the state of env i (tests, oracles, diagnostics). interest() is observed;
   // the budget and document qualities are hidden from policies.

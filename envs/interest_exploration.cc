@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "core/state_archive.h"
 #include "envs/config_check.h"
 
 namespace slaterl {
@@ -254,6 +255,21 @@ void InterestExplorationVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     RecordServedSlate(spec_, i, episode_ended, slate, responses, &out->obs);
     WriteObservation(i, &out->obs);
   }
+}
+
+// weights_ is per-step scratch (written for every slot before it is read).
+Status InterestExplorationVecEnv::VisitState(StateArchive& ar) {
+  ar.Field("has_reset", has_reset_);
+  ar.Field("user_rng", user_rng_);
+  ar.Field("doc_rng", doc_rng_);
+  ar.Field("response_rng", response_rng_);
+  ar.Field("user_type", user_type_);
+  ar.Field("affinity", affinity_);
+  ar.Field("topic", topic_);
+  ar.Field("quality", quality_);
+  ar.Field("episode_return", episode_return_);
+  ar.Field("episode_length", episode_length_);
+  return ar.status();
 }
 
 }  // namespace slaterl

@@ -84,6 +84,8 @@ class InterestExplorationVecEnv : public VecEnv {
   const InterestExplorationConfig& config() const { return config_; }
   void reset(uint64_t seed, ObsBatch* obs) override;
   void step(const SlateBatch& slates, StepBatch* out) override;
+  // Implemented: RNG streams, candidates, users, episode accumulators (VecEnv contract).
+  Status VisitState(StateArchive& archive) override;
 
   // Privileged read-only views of env i (tests, diagnostics); the user is hidden from policies.
   int32_t user_type(int i) const { return user_type_[i]; }

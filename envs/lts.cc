@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "core/state_archive.h"
+
 namespace slaterl {
 namespace {
 
@@ -280,6 +282,20 @@ void LtsVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     RecordServedSlate(spec_, i, episode_ended, slate, responses, &out->obs);
     WriteObservation(i, &out->obs);
   }
+}
+
+Status LtsVecEnv::VisitState(StateArchive& ar) {
+  ar.Field("has_reset", has_reset_);
+  ar.Field("user_rng", user_rng_);
+  ar.Field("doc_rng", doc_rng_);
+  ar.Field("response_rng", response_rng_);
+  ar.Field("clickbait", clickbait_);
+  ar.Field("npe", npe_);
+  ar.Field("sat", sat_);
+  ar.Field("budget", budget_);
+  ar.Field("episode_return", episode_return_);
+  ar.Field("episode_length", episode_length_);
+  return ar.status();
 }
 
 }  // namespace slaterl

@@ -103,6 +103,8 @@ class LtsVecEnv : public VecEnv {
   const LtsConfig& config() const { return config_; }
   void reset(uint64_t seed, ObsBatch* obs) override;
   void step(const SlateBatch& slates, StepBatch* out) override;
+  // Implemented: RNG streams, candidates, users, budgets, episode accumulators (VecEnv contract).
+  Status VisitState(StateArchive& archive) override;
 
   // Privileged read-only views of the hidden state of env i (tests, oracles, diagnostics).
   double net_positive_exposure(int i) const { return npe_[i]; }

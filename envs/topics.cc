@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "core/state_archive.h"
 #include "envs/config_check.h"
 
 namespace slaterl {
@@ -741,6 +742,49 @@ void TopicsVecEnv::EffectiveUser(int i, bool preview, float* out) const {
   dynamics_.AdvanceBoredom(s.clicked_topics, preview_bored_.data(), preview_timeout_.data(),
                            preview_counts_.data());
   dynamics_.EffectiveUser(s, preview_bored_.data(), out);
+}
+
+// ---- snapshots ---------------------------------------------------------------------------------
+
+void TopicsRecentDeque::VisitState(StateArchive& ar, const std::string& name) {
+  ar.Field(name + "/buffer", buffer_);
+  ar.Field(name + "/head", head_);
+  ar.Field(name + "/size", size_);
+}
+
+// Skipped scratch: click_prob_, clicks_, reset_scores_, oracle_scores_ and the preview buffers
+// (written before every read), TopicsUserState::topic_weights (written before read) and
+// topic_counts (zero between uses).
+Status TopicsVecEnv::VisitState(StateArchive& ar) {
+  ar.Field("has_reset", has_reset_);
+  ar.Field("rng", rng_);
+  for (size_t i = 0; i < states_.size(); ++i) {
+    const StateArchive::Scope scope(ar, "user/" + std::to_string(i));
+    TopicsUserState& s = states_[i];
+    ar.Field("user", s.user);
+    ar.Field("bored", s.bored);
+    ar.Field("bored_timeout", s.bored_timeout);
+    s.clicked_topics.VisitState(ar, "clicked_topics");
+    s.clicked_step.VisitState(ar, "clicked_step");
+    ar.Field("short_term_topic", s.short_term_topic);
+    ar.Field("t", s.t);
+    ar.Field("clicked_items", s.clicked_items);
+    // Indices that address memory: a snapshot of another config must not reach them.
+    const bool deques_ok = s.clicked_topics.InvariantsHold() && s.clicked_step.InvariantsHold();
+    const size_t items = dynamics_.config().click_only_once ? spec_.num_candidates : 0;
+    if (ar.status().ok() && (!deques_ok || s.clicked_items.size() != items ||
+                             s.short_term_topic < 0 || s.short_term_topic >= num_topics_))
+      return DataLossError("state snapshot: topics user " + std::to_string(i) +
+                           " is inconsistent with this configuration");
+  }
+  ar.Field("effective_user", effective_user_);
+  ar.Field("post_step_user", post_step_user_);
+  ar.Field("bored_used", bored_used_);
+  ar.Field("served", served_);
+  ar.Field("scores", scores_);
+  ar.Field("episode_return", episode_return_);
+  ar.Field("episode_length", episode_length_);
+  return ar.status();
 }
 
 }  // namespace slaterl

@@ -140,6 +140,12 @@ class TopicsRecentDeque {
     head_ = static_cast<int>(Wrap(head_ + 1));
     --size_;
   }
+  // Snapshot fields "<name>/buffer", "<name>/head", "<name>/size" (TopicsVecEnv::VisitState).
+  void VisitState(StateArchive& archive, const std::string& name);
+  // 0 <= head < capacity and 0 <= size <= capacity (a loaded snapshot's are checked).
+  bool InvariantsHold() const {
+    return capacity() > 0 && head_ >= 0 && head_ < capacity() && size_ >= 0 && size_ <= capacity();
+  }
 
  private:
   size_t Wrap(int i) const { return static_cast<size_t>(i % capacity()); }
@@ -262,6 +268,9 @@ class TopicsVecEnv : public VecEnv {
   const TopicsDynamics& dynamics() const { return dynamics_; }
   void reset(uint64_t seed, ObsBatch* obs) override;
   void step(const SlateBatch& slates, StepBatch* out) override;
+  // Implemented: RNG streams, user states, latest-step views, episode accumulators (VecEnv
+  // contract).
+  Status VisitState(StateArchive& archive) override;
 
   // ---- privileged accessors (ENVS.md §8.3; privileged methods and the oracle only) ----
   // Item table E, item topics, max_score, the reset slate: dynamics().embeddings(),
