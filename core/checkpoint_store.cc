@@ -210,4 +210,13 @@ Result<CheckpointInfo> CheckpointStore::Latest(std::vector<std::string>* skipped
   return NotFoundError(dir_ + ": no valid checkpoint");
 }
 
+Result<CheckpointInfo> CheckpointStore::AtOrLatest(int64_t step, std::vector<std::string>* skipped) const {
+  if (step > 0) {
+    Result<CheckpointInfo> exact = Verify(PathFor(step));
+    if (exact.ok()) return exact;
+    if (skipped) skipped->push_back("checkpoint " + std::to_string(step) + " asked for: " + exact.status().message());
+  }
+  return Latest(skipped);
+}
+
 }  // namespace slaterl

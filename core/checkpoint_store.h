@@ -56,10 +56,14 @@ class CheckpointStore {
   // Steps of the complete (renamed into place) checkpoints, ascending; verification not implied.
   std::vector<int64_t> Steps() const;
   const std::string& dir() const { return dir_; }
+  // The directory of checkpoint `step` (whether or not it exists).
+  std::string PathFor(int64_t step) const;
+  // Checkpoint `step` if it verifies, else the newest valid one (`skipped` as for Latest, plus
+  // why `step` itself was not taken). `step` <= 0: Latest().
+  Result<CheckpointInfo> AtOrLatest(int64_t step, std::vector<std::string>* skipped) const;
 
  private:
   CheckpointStore(std::string dir, int keep_last) : dir_(std::move(dir)), keep_last_(keep_last) {}
-  std::string PathFor(int64_t step) const;
 
   std::string dir_;
   int keep_last_;

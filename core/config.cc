@@ -118,14 +118,13 @@ Schema SecuritySchema() {
 Schema CheckpointSchema() {
   return Schema("checkpoint")
       .Int("interval_updates", 0, 0, int64_t(1) << 50, "updates",
-           "The learner writes a checkpoint to RUN_DIR/checkpoints/ckpt-<updates>/ every this many updates "
-           "(0 = only the final one): its networks, optimisers and counters, sealed by a MANIFEST with a "
-           "CRC-32C per file (core/checkpoint_store.h).")
-      .Int("keep_last", 3, 1, 1000000, "checkpoints", "Complete checkpoints kept; older ones are deleted.")
-      .Double("shard_interval_s", 10.0, 0.1, 1e7, "s",
-              "With interval_updates > 0, every replay shard also checkpoints its tables this often (and at "
-              "shutdown) to RUN_DIR/checkpoints/shard-<k>/; a killed shard is restarted and reloads the newest "
-              "valid one.");
+           "Checkpoint of the whole run every this many updates (0 = only the final learner one), each sealed "
+           "by a MANIFEST with a CRC-32C per file (core/checkpoint_store.h): the learner writes "
+           "RUN_DIR/checkpoints/ckpt-<updates>/ (networks, optimisers, counters) and every replay shard its "
+           "tables as RUN_DIR/checkpoints/shard-<k>/ckpt-<updates>/ on the learner's next request; killed "
+           "learners and shards restart from them, `launch --resume` continues from the newest checkpoint "
+           "all of them hold. backend inproc: one snapshot of everything, resumed bit-identically.")
+      .Int("keep_last", 3, 1, 1000000, "checkpoints", "Complete checkpoints kept; older ones are deleted.");
 }
 
 bool CurveEnabled(const RunConfig& run, bool any_tcp_endpoint) {

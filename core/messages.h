@@ -64,6 +64,10 @@ struct SampleRequest {
   int32_t batch_size = 0;
   std::vector<uint64_t> priority_keys;
   std::vector<double> priorities;
+  // > 0: the learner has just written its checkpoint ckpt-<checkpoint_step>; the shard checkpoints
+  // its tables under the same step before it queues this request, so the run's checkpoint N is
+  // one learner state and every shard's tables taken right after it (issue 8).
+  int64_t checkpoint_step = 0;
 };
 
 struct SampleBatch {

@@ -118,6 +118,7 @@ template <class A> void Fields(A& ar, SampleRequest& m, bool loading) {
   ar(m.batch_size);
   SLATERL_ARR(priority_keys);
   SLATERL_ARR(priorities);
+  ar(m.checkpoint_step);
 }
 template <class A> void Fields(A& ar, SampleBatch& m, bool loading) {
   ar(m.request_id);

@@ -141,6 +141,31 @@ std::string SummaryJson(const RunConfig& run, const std::string& run_dir, const 
 
 int InterruptCount() { return g_interrupts.load(); }
 
+namespace {
+
+// Process backends: the newest step N with a valid learner checkpoint ckpt-N and a valid
+// shard-<k>/ckpt-N for every shard (the shards checkpoint on the learner's request, issue 8);
+// 0 when there is none.
+Result<int64_t> NewestCompleteRunCheckpoint(const CheckpointStore& learner_store, const std::string& run_dir,
+                                            int num_shards) {
+  std::vector<CheckpointStore> shard_stores;
+  for (int k = 0; k < num_shards; ++k) {
+    ASSIGN_OR_RETURN(CheckpointStore store,
+                     CheckpointStore::Open(run_dir + "/checkpoints/shard-" + std::to_string(k), 1));
+    shard_stores.push_back(std::move(store));
+  }
+  std::vector<int64_t> steps = learner_store.Steps();
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    if (!CheckpointStore::Verify(learner_store.PathFor(*it)).ok()) continue;
+    bool complete = true;
+    for (const auto& shard : shard_stores) complete = complete && CheckpointStore::Verify(shard.PathFor(*it)).ok();
+    if (complete) return *it;
+  }
+  return int64_t{0};
+}
+
+}  // namespace
+
 Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& options_in) {
   RETURN_IF_ERROR(CheckLaunchable(run_in));
   RunConfig run = run_in;
@@ -175,6 +200,19 @@ Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& option
     std::vector<std::string> skipped;
     ASSIGN_OR_RETURN(CheckpointInfo latest, store->Latest(&skipped));
     for (const auto& why : skipped) LOG(WARNING) << "skipping a checkpoint: " << why;
+    if (backend != "inproc") {
+      // The newest run checkpoint N that the learner and every shard hold, all verified.
+      ASSIGN_OR_RETURN(int64_t step, NewestCompleteRunCheckpoint(*store, options.run_dir,
+                                                                 static_cast<int>(run.cluster.GetInt("replay_shards"))));
+      if (step > 0 && step != latest.step) {
+        LOG(WARNING) << "resuming from run checkpoint " << step << ", the newest one every shard holds too (the learner's "
+                     << "newest is " << latest.step << ")";
+        ASSIGN_OR_RETURN(latest, CheckpointStore::Verify(store->PathFor(step)));
+      }
+      if (step <= 0)
+        LOG(WARNING) << "no run checkpoint is held by the learner and every shard: each resumes from its newest valid one";
+      options.resume_checkpoint_step = step > 0 ? step : 0;
+    }
     ASSIGN_OR_RETURN(std::string counters, ReadFile(latest.path + "/counters.json"));
     double timesteps = 0, episodes = 0, snapshot_iteration = -1;
     JsonGetNumber(counters, "timesteps_total", &timesteps);

@@ -26,6 +26,8 @@ struct LaunchOptions {
   // checkpoints, metrics continue from the learner checkpoint's counters. inproc: the whole run
   // continues from its newest snapshot, bit-identically.
   bool resume = false;
+  // Set by Launch for a resume: the run checkpoint N the learner and every shard start from.
+  int64_t resume_checkpoint_step = 0;
 };
 
 struct LaunchResult {

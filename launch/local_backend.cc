@@ -191,7 +191,13 @@ class LocalSupervisor {
                                      hosts_backend_ ? "--launcher-address" : "--socket-dir",
                                      hosts_backend_ ? launcher_address_ : socket_dir_, "--id", std::to_string(id),
                                      "--incarnation", std::to_string(child.incarnation)};
-    if (options_.resume && !restart && (role == "learner" || role == "shard")) args.push_back("--resume");
+    if (options_.resume && !restart && (role == "learner" || role == "shard")) {
+      args.push_back("--resume");
+      if (options_.resume_checkpoint_step > 0) {
+        args.push_back("--checkpoint-step");
+        args.push_back(std::to_string(options_.resume_checkpoint_step));
+      }
+    }
     if (role == "learner" && restart) {
       // Above every weights version an actor or the evaluator holds (they ignore older ones).
       int64_t floor = 0;

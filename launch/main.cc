@@ -568,13 +568,14 @@ int CmdRole(const std::vector<std::string>& args) {
   if (args.empty()) return Fail(InvalidArgumentError("_role needs a role"));
   options.role = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  std::string id = "0", incarnation = "0", max_env_steps = "0", version_floor = "0";
+  std::string id = "0", incarnation = "0", max_env_steps = "0", version_floor = "0", checkpoint_step = "0";
   options.resume = TakeSwitch(&rest, "--resume");
   for (auto flag : {std::make_pair("--run-dir", &options.run_dir), std::make_pair("--socket-dir", &options.socket_dir),
                     std::make_pair("--launcher-address", &options.launcher_address),
                     std::make_pair("--id", &id), std::make_pair("--incarnation", &incarnation),
                     std::make_pair("--max-env-steps", &max_env_steps),
-                    std::make_pair("--weights-version-floor", &version_floor)}) {
+                    std::make_pair("--weights-version-floor", &version_floor),
+                    std::make_pair("--checkpoint-step", &checkpoint_step)}) {
     auto taken = TakeFlag(&rest, flag.first, flag.second);
     if (!taken.ok()) return Fail(taken.status());
   }
@@ -582,6 +583,7 @@ int CmdRole(const std::vector<std::string>& args) {
   options.incarnation = std::atoi(incarnation.c_str());
   options.max_env_steps = std::atoll(max_env_steps.c_str());
   options.weights_version_floor = std::atoll(version_floor.c_str());
+  options.checkpoint_step = std::atoll(checkpoint_step.c_str());
   Status status = RunRole(options);
   if (!status.ok()) {
     LOG(ERROR) << status.ToString();

@@ -250,6 +250,8 @@ Status RunLearner(const RoleOptions& options) {
         .Add("episodes_total", learner->latest_weights().episodes_total);
     RETURN_IF_ERROR(WriteFileAtomic(tmp + "/counters.json", counters.str() + "\n"));
     RETURN_IF_ERROR(store.Commit(step));
+    // Every shard checkpoints its tables as checkpoint `step` on receiving its next request.
+    learner->RequestShardCheckpoints(step, static_cast<int>(shards.size()));
     last_checkpoint = step;
     ++checkpoints_written;
     return Status::Ok();
@@ -257,7 +259,7 @@ Status RunLearner(const RoleOptions& options) {
   if (options.incarnation > 0 || options.resume) {
     // A restarted (or resumed) learner continues from the newest valid checkpoint (issue 8).
     std::vector<std::string> skipped;
-    Result<CheckpointInfo> latest = store.Latest(&skipped);
+    Result<CheckpointInfo> latest = store.AtOrLatest(options.resume ? options.checkpoint_step : 0, &skipped);
     for (const auto& why : skipped) LOG(WARNING) << "skipping a checkpoint: " << why;
     if (latest.ok()) {
       ASSIGN_OR_RETURN(std::string counters, ReadFile(latest->path + "/counters.json"));
@@ -452,10 +454,9 @@ Status RunShard(const RoleOptions& options) {
   shard.seed = ctx.run.seed;
   if (ctx.run.checkpoint.GetInt("interval_updates") > 0) {
     shard.checkpoint_dir = options.run_dir + "/checkpoints/shard-" + std::to_string(options.id);
-    shard.checkpoint_interval = std::chrono::milliseconds(
-        static_cast<int64_t>(1000.0 * ctx.run.checkpoint.GetDouble("shard_interval_s")));
     shard.checkpoint_keep_last = static_cast<int>(ctx.run.checkpoint.GetInt("keep_last"));
     shard.restore = options.incarnation > 0 || options.resume;
+    if (options.resume) shard.restore_step = options.checkpoint_step;
   }
   if (ctx.curve) {
     shard.curve_server_secret_key = ctx.keys.server.secret_key;

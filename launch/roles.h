@@ -25,6 +25,9 @@ struct RoleOptions {
   int64_t max_env_steps = 0;  // actors: stop stepping after this many env steps (0 = no limit)
   int64_t weights_version_floor = 0;  // a restarted learner: publish above every version actors hold
   bool resume = false;  // learner and shards: start from the newest valid checkpoint (launch --resume)
+  // With resume: the run checkpoint to start from (learner ckpt-N and every shard's ckpt-N, chosen
+  // by the launcher); 0 = each role's newest valid one.
+  int64_t checkpoint_step = 0;
 };
 
 Status RunRole(const RoleOptions& options);

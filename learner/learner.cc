@@ -41,6 +41,11 @@ SampleRequest LearnerCore::NextRequest(int shard) {
     request.priorities = std::move(it->second.second);
     pending_priorities_.erase(it);
   }
+  auto checkpoint = checkpoint_requests_.find(shard);
+  if (checkpoint != checkpoint_requests_.end()) {
+    request.checkpoint_step = checkpoint->second;
+    checkpoint_requests_.erase(checkpoint);
+  }
   return request;
 }
 

@@ -28,8 +28,14 @@ class LearnerCore {
                                                      const AlgoEntry& algo);
 
   const ReplaySpec& replay_spec() const { return replay_spec_; }
-  // The next request to `shard`, carrying the priority updates of the batches it served.
+  // The next request to `shard`, carrying the priority updates of the batches it served (and a
+  // pending checkpoint step, once).
   SampleRequest NextRequest(int shard);
+  // The next request to each of shards 0..num_shards-1 asks it to checkpoint its tables as
+  // checkpoint `step` (the learner's own checkpoint just written): SampleRequest::checkpoint_step.
+  void RequestShardCheckpoints(int64_t step, int num_shards) {
+    for (int k = 0; k < num_shards; ++k) checkpoint_requests_[k] = step;
+  }
   // Validates and trains on one batch. Malformed batches are rejected (InvalidArgument) untouched.
   Status OnSampleBatch(const SampleBatch& batch);
   bool broadcast_due() const { return updates_since_broadcast_ >= broadcast_interval_; }
@@ -71,6 +77,7 @@ class LearnerCore {
   Metrics last_metrics_;
   // Per shard: priority updates waiting to ride on the next request (keys, priorities).
   std::map<int32_t, std::pair<std::vector<uint64_t>, std::vector<double>>> pending_priorities_;
+  std::map<int32_t, int64_t> checkpoint_requests_;  // shard → checkpoint step to ask for
 };
 
 }  // namespace slaterl

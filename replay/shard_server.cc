@@ -1,5 +1,7 @@
 #include "replay/shard_server.h"
 
+#include <functional>
+
 #include "core/curve.h"
 
 #include <algorithm>
@@ -83,14 +85,18 @@ Status DrainInserts(zmq::socket_t& pull, ShardCore& core, int max_messages) {
 }
 
 // Reads up to `max_messages` sample requests. Errors: transport failures.
-Status DrainRequests(zmq::socket_t& router, ShardCore& core, int max_messages) {
+// `checkpoint(step)` runs for a request that carries a checkpoint step, before it is queued.
+Status DrainRequests(zmq::socket_t& router, ShardCore& core, int max_messages,
+                     const std::function<void(int64_t)>& checkpoint) {
   RawMessage raw;
   for (int i = 0; i < max_messages; ++i) {
     Result<bool> got = ReceiveMessage(router, /*is_router=*/true, &raw);
     if (!got.ok()) return got.status().WithContext("sample socket");
     if (!*got) break;
     std::optional<SampleRequest> request = DecodeOrDrop<SampleRequest>(raw, "sample socket", core);
-    if (request) (void)core.EnqueueSampleRequest(raw.identity, *request);  // counted by the core
+    if (!request) continue;
+    if (request->checkpoint_step > 0) checkpoint(request->checkpoint_step);
+    (void)core.EnqueueSampleRequest(raw.identity, *request);  // counted by the core
   }
   return Status::Ok();
 }
@@ -157,7 +163,7 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
     store = std::move(opened);
     if (options.restore) {
       std::vector<std::string> skipped;
-      Result<CheckpointInfo> latest = store->Latest(&skipped);
+      Result<CheckpointInfo> latest = store->AtOrLatest(options.restore_step, &skipped);
       for (const auto& why : skipped) LOG(WARNING) << "skipping a shard checkpoint: " << why;
       if (latest.ok()) {
         RETURN_IF_ERROR(core->LoadCheckpoint(latest->path));
@@ -169,18 +175,24 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
       }
     }
   }
-  // A checkpoint named by the fragments inserted so far (monotonic, also across restores).
-  auto checkpoint = [&]() {
-    if (!store || core->fragments() <= last_checkpoint) return;
+  // Checkpoint `step` of the run, asked for by the learner right after its own (monotonic: a
+  // step not above the newest one, e.g. from a learner restarted from an older checkpoint, is
+  // skipped).
+  std::function<void(int64_t)> checkpoint = [&](int64_t step) {
+    if (!store) return;
+    if (step <= last_checkpoint) {
+      LOG(WARNING) << "replay shard " << options.shard_id << ": checkpoint " << step << " asked for, but "
+                   << last_checkpoint << " exists already; skipped";
+      return;
+    }
     Status written = [&]() -> Status {
-      ASSIGN_OR_RETURN(std::string tmp, store->Begin(core->fragments()));
+      ASSIGN_OR_RETURN(std::string tmp, store->Begin(step));
       RETURN_IF_ERROR(core->SaveCheckpoint(tmp));
-      return store->Commit(core->fragments());
+      return store->Commit(step);
     }();
-    if (written.ok()) last_checkpoint = core->fragments();
-    else LOG(ERROR) << "replay shard " << options.shard_id << " checkpoint failed: " << written.message();
+    if (written.ok()) last_checkpoint = step;
+    else LOG(ERROR) << "replay shard " << options.shard_id << " checkpoint " << step << " failed: " << written.message();
   };
-  auto next_checkpoint = Clock::now() + options.checkpoint_interval;
   const auto poll_interval =
       std::max(std::chrono::milliseconds(1), options.heartbeat_interval / 2);
   auto next_stats = Clock::now() + options.stats_interval;
@@ -190,7 +202,6 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
     if (control.shutdown_requested()) {
       LOG(INFO) << "replay shard " << options.shard_id << " shutting down: "
                 << control.shutdown_reason();
-      checkpoint();
       result = Status::Ok();
       break;
     }
@@ -204,10 +215,6 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
     }
 
     const auto now = Clock::now();
-    if (store && now >= next_checkpoint) {
-      checkpoint();
-      next_checkpoint = Clock::now() + options.checkpoint_interval;
-    }
     if (now >= next_stats) {
       (void)control.SendStats(core->MakeStats());
       next_stats = now + options.stats_interval;
@@ -231,7 +238,7 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
     }
 
     if (items[0].revents & ZMQ_POLLIN)
-      RETURN_IF_ERROR(DrainRequests(*router, *core, options.max_messages_per_poll));
+      RETURN_IF_ERROR(DrainRequests(*router, *core, options.max_messages_per_poll, checkpoint));
     if (read_inserts && (items[2].revents & ZMQ_POLLIN))
       RETURN_IF_ERROR(DrainInserts(*pull, *core, options.max_messages_per_poll));
     ServeAndReply(*router, *core, rng);

@@ -62,14 +62,15 @@ struct ShardServerOptions {
   // the control channel.
   std::string curve_server_secret_key, curve_server_public_key, curve_client_public_key, curve_client_secret_key;
   std::set<std::string> allowed_clients;
-  // Checkpoints (issue 8), off when checkpoint_dir is empty: every checkpoint_interval the tables
-  // go to a CheckpointStore in checkpoint_dir (core/checkpoint_store.h; keep_last kept), and once
-  // more at shutdown. With `restore`, the newest valid one is loaded before serving (a restarted
-  // shard).
+  // Checkpoints (issue 8), off when checkpoint_dir is empty: when a sample request carries a
+  // checkpoint step N (the learner has just written its checkpoint N), the tables go to the
+  // CheckpointStore in checkpoint_dir as checkpoint N (core/checkpoint_store.h; keep_last kept)
+  // before the request is queued. With `restore`, checkpoint `restore_step` (> 0, launch --resume:
+  // the run checkpoint the launcher chose) or else the newest valid one is loaded before serving.
   std::string checkpoint_dir;
-  std::chrono::milliseconds checkpoint_interval{30000};
   int checkpoint_keep_last = 2;
   bool restore = false;
+  int64_t restore_step = 0;
 };
 
 Status RunShardServer(const ShardServerOptions& options);

@@ -31,7 +31,7 @@ TEST(ChaosIntegrationTest, KillsOfEveryRoleLeaveTheRunFinishedAndItsCheckpointsS
             "stop: {time_total_s: 30}\nevaluation: {final_episodes: 5}\n"
             "cluster: {backend: local, num_actors: 2, num_envs_per_actor: 1, replay_shards: 1, fragment_length: 10,\n"
             "          max_restarts: 20}\n"
-            "checkpoint: {interval_updates: 100, keep_last: 100, shard_interval_s: 1}\n"
+            "checkpoint: {interval_updates: 100, keep_last: 100}\n"
             "reporting: {progress: plain, interval_s: 0.5}\nseed: 7\n");
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
   // Wait for the first complete checkpoints of the learner and the shard.

@@ -131,7 +131,7 @@ TEST(CheckpointIntegrationTest, AKilledShardIsRestartedWithItsCheckpointedTables
             "config: {learning_starts: 500, replay: uniform, replay_capacity: 300000, lr: 0.001, optimizer: adam}\n"
             "stop: {time_total_s: 12}\nevaluation: {final_episodes: 5}\n"
             "cluster: {backend: local, num_actors: 1, num_envs_per_actor: 1, replay_shards: 1, fragment_length: 10}\n"
-            "checkpoint: {interval_updates: 100, keep_last: 100, shard_interval_s: 1}\n"
+            "checkpoint: {interval_updates: 100, keep_last: 100}\n"
             "reporting: {progress: plain, interval_s: 0.5}\nseed: 6\n");
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
   pid_t shard = -1;
@@ -172,7 +172,7 @@ TEST(CheckpointIntegrationTest, LaunchResumeContinuesAKilledRunFromItsCheckpoint
             "config: {learning_starts: 500, replay: uniform, replay_capacity: 300000, lr: 0.001, optimizer: adam}\n"
             "stop: {timesteps_total: 16000}\nevaluation: {final_episodes: 5}\n"
             "cluster: {backend: local, num_actors: 1, num_envs_per_actor: 1, replay_shards: 1, fragment_length: 10}\n"
-            "checkpoint: {interval_updates: 100, keep_last: 3, shard_interval_s: 1}\n"
+            "checkpoint: {interval_updates: 100, keep_last: 3}\n"
             "reporting: {progress: plain, interval_s: 0.5}\nseed: 9\n");
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
   ASSERT_TRUE(WaitUntil([&] {
@@ -188,8 +188,18 @@ TEST(CheckpointIntegrationTest, LaunchResumeContinuesAKilledRunFromItsCheckpoint
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resuming " + run_dir + " from " + run_dir + "/checkpoints/ckpt-"), std::string::npos)
       << resumed.output;
-  EXPECT_NE(ReadText(run_dir + "/logs/learner-0.log").find("restarted from"), std::string::npos);
-  EXPECT_NE(ReadText(run_dir + "/logs/shard-0.log").find("restored from"), std::string::npos);
+  // The learner and the shard start from the same run checkpoint N (the shard checkpoints its
+  // tables on the learner's request after the learner's own checkpoint N).
+  auto checkpoint_named = [](const std::string& log, const std::string& marker) {
+    const size_t at = log.find(marker);
+    if (at == std::string::npos) return std::string("(none)");
+    const size_t name = log.find("ckpt-", at);
+    return name == std::string::npos ? std::string("(none)") : log.substr(name, 17);
+  };
+  const std::string learner_from = checkpoint_named(ReadText(run_dir + "/logs/learner-0.log"), "restarted from");
+  const std::string shard_from = checkpoint_named(ReadText(run_dir + "/logs/shard-0.log"), "restored from");
+  EXPECT_NE(learner_from, "(none)");
+  EXPECT_EQ(shard_from, learner_from);
   const std::string summary = ReadText(run_dir + "/summary.json");
   EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
   // metrics.jsonl: one history, iterations strictly increasing, env steps never going back.
