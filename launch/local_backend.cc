@@ -10,7 +10,7 @@
 // Supervision: a dead or silent actor (or evaluator) is restarted with the next incarnation, up
 // to cluster.max_restarts; with checkpoint.interval_updates on, so are the learner (it resumes
 // from the newest valid checkpoint, publishing versions above every version the actors hold) and
-// every shard (it reloads its tables from its own checkpoints, checkpoint.shard_interval_s);
+// every shard (it reloads its tables from its newest checkpoint, written on the learner's request);
 // without checkpoints a dead learner or shard ends the run with an error. Children get
 // PR_SET_PDEATHSIG and also exit when the launcher goes silent, so none outlives a killed launcher. Shutdown: actors first (their last stats arrive), then the
 // learner (it publishes final weights and checkpoints), then the evaluator (final evaluation),
