@@ -219,4 +219,18 @@ Result<CheckpointInfo> CheckpointStore::AtOrLatest(int64_t step, std::vector<std
   return Latest(skipped);
 }
 
+Result<std::vector<std::string>> CheckpointStore::SetAsideNewerThan(int64_t step) {
+  std::vector<std::string> moved;
+  for (int64_t newer : Steps()) {
+    if (newer <= step) continue;
+    const std::string from = PathFor(newer);
+    std::string to = from + ".superseded";
+    for (int n = 2; PathExists(to); ++n) to = from + ".superseded-" + std::to_string(n);
+    if (::rename(from.c_str(), to.c_str()) != 0) return UnavailableError(Errno("rename " + from));
+    moved.push_back(to);
+  }
+  if (!moved.empty()) RETURN_IF_ERROR(FsyncPath(dir_, /*directory=*/true));
+  return moved;
+}
+
 }  // namespace slaterl

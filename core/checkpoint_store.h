@@ -58,6 +58,10 @@ class CheckpointStore {
   const std::string& dir() const { return dir_; }
   // The directory of checkpoint `step` (whether or not it exists).
   std::string PathFor(int64_t step) const;
+  // A run continued from checkpoint `step` abandons every newer one (corrupt, or the future of a
+  // run that is redone): each is renamed to <name>.superseded (kept for inspection, never read or
+  // pruned), so new checkpoints above `step` can be written. Returns the renamed paths.
+  Result<std::vector<std::string>> SetAsideNewerThan(int64_t step);
   // Checkpoint `step` if it verifies, else the newest valid one (`skipped` as for Latest, plus
   // why `step` itself was not taken). `step` <= 0: Latest().
   Result<CheckpointInfo> AtOrLatest(int64_t step, std::vector<std::string>* skipped) const;

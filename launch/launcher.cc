@@ -213,6 +213,20 @@ Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& option
         LOG(WARNING) << "no run checkpoint is held by the learner and every shard: each resumes from its newest valid one";
       options.resume_checkpoint_step = step > 0 ? step : 0;
     }
+    // Checkpoints newer than the one resumed from (corrupt, or past the newest complete one)
+    // belong to the part of the run being redone.
+    auto set_aside = [](CheckpointStore& aside_store, int64_t step) -> Status {
+      ASSIGN_OR_RETURN(std::vector<std::string> moved, aside_store.SetAsideNewerThan(step));
+      for (const auto& path : moved) LOG(WARNING) << "set aside " << path << " (newer than the checkpoint resumed from)";
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(set_aside(*store, latest.step));
+    for (int k = 0; backend != "inproc" && options.resume_checkpoint_step > 0 &&
+                    k < static_cast<int>(run.cluster.GetInt("replay_shards")); ++k) {
+      ASSIGN_OR_RETURN(CheckpointStore shard_store,
+                       CheckpointStore::Open(options.run_dir + "/checkpoints/shard-" + std::to_string(k), 1));
+      RETURN_IF_ERROR(set_aside(shard_store, options.resume_checkpoint_step));
+    }
     ASSIGN_OR_RETURN(std::string counters, ReadFile(latest.path + "/counters.json"));
     double timesteps = 0, episodes = 0, snapshot_iteration = -1;
     JsonGetNumber(counters, "timesteps_total", &timesteps);

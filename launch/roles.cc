@@ -270,6 +270,9 @@ Status RunLearner(const RoleOptions& options) {
                                                  static_cast<int64_t>(version), options.weights_version_floor));
       last_checkpoint = latest->step;
       next_checkpoint = latest->step + checkpoint_interval;
+      // Newer checkpoints were skipped as invalid: set them aside so new ones can be written.
+      ASSIGN_OR_RETURN(std::vector<std::string> moved, store.SetAsideNewerThan(latest->step));
+      for (const auto& path : moved) LOG(WARNING) << "set aside " << path;
       LOG(INFO) << "learner restarted from " << latest->path << " (" << latest->step << " updates)";
     } else {
       LOG(WARNING) << "learner restarted with no valid checkpoint: starting from fresh weights";

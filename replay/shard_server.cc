@@ -168,6 +168,9 @@ Status RunLoop(const ShardServerOptions& options, zmq::context_t& context) {
       if (latest.ok()) {
         RETURN_IF_ERROR(core->LoadCheckpoint(latest->path));
         last_checkpoint = latest->step;
+        // Newer checkpoints were skipped as invalid (or belong to a redone part of the run).
+        ASSIGN_OR_RETURN(std::vector<std::string> moved, store->SetAsideNewerThan(latest->step));
+        for (const auto& path : moved) LOG(WARNING) << "replay shard " << options.shard_id << ": set aside " << path;
         LOG(INFO) << "replay shard " << options.shard_id << " restored from " << latest->path << " ("
                   << core->fragments() << " fragments, " << core->env_steps() << " env steps)";
       } else {

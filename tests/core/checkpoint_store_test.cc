@@ -82,6 +82,42 @@ TEST(CheckpointStoreTest, AnInterruptedWriteIsNeitherLatestNorInTheWay) {
   EXPECT_FALSE(PathExists(*tmp));
 }
 
+TEST(CheckpointStoreTest, ContinuingFromAnOlderCheckpointSetsTheNewerOnesAsideAndWritesAgain) {
+  const std::string dir = TempDir() + "/checkpoints";
+  auto store = CheckpointStore::Open(dir, 5);
+  ASSERT_TRUE(store.ok());
+  for (int64_t step : {10, 20, 30}) ASSERT_TRUE(WriteCheckpoint(*store, step, "payload").ok());
+  Write(store->PathFor(30) + "/learner/state.bin", "corrupt");  // the newest no longer verifies
+  std::vector<std::string> skipped;
+  auto latest = store->Latest(&skipped);
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->step, 20);
+  EXPECT_FALSE(store->Begin(30).ok()) << "without setting aside, step 30 is taken";
+  auto moved = store->SetAsideNewerThan(20);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*moved, (std::vector<std::string>{store->PathFor(30) + ".superseded"}));
+  EXPECT_TRUE(PathExists(store->PathFor(30) + ".superseded/learner/state.bin")) << "kept for inspection";
+  EXPECT_EQ(store->Steps(), (std::vector<int64_t>{10, 20}));
+  ASSERT_TRUE(WriteCheckpoint(*store, 30, "again").ok());
+  EXPECT_EQ(store->Latest(nullptr)->step, 30);
+  // A second abandonment of step 30 keeps both set-aside copies.
+  ASSERT_TRUE(store->SetAsideNewerThan(20).ok());
+  EXPECT_TRUE(PathExists(store->PathFor(30) + ".superseded-2"));
+  EXPECT_TRUE(store->SetAsideNewerThan(20)->empty());
+}
+
+TEST(CheckpointStoreTest, AtOrLatestTakesTheAskedStepOrFallsBackWithAReason) {
+  auto store = CheckpointStore::Open(TempDir() + "/checkpoints", 5);
+  ASSERT_TRUE(store.ok());
+  for (int64_t step : {1, 2, 3}) ASSERT_TRUE(WriteCheckpoint(*store, step, "payload").ok());
+  EXPECT_EQ(store->AtOrLatest(2, nullptr)->step, 2);
+  EXPECT_EQ(store->AtOrLatest(0, nullptr)->step, 3);
+  std::vector<std::string> skipped;
+  EXPECT_EQ(store->AtOrLatest(7, &skipped)->step, 3);
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_NE(skipped[0].find("checkpoint 7 asked for"), std::string::npos) << skipped[0];
+}
+
 TEST(CheckpointStoreTest, EmptyStoreIsNotFound) {
   auto store = CheckpointStore::Open(TempDir() + "/checkpoints", 1);
   ASSERT_TRUE(store.ok());

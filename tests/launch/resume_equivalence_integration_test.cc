@@ -91,10 +91,25 @@ int CountCheckpoints(const std::string& run_dir) {
   return count;
 }
 
+// The newest sealed snapshot directory of the run.
+std::string NewestCheckpoint(const std::string& run_dir) {
+  std::string newest;
+  if (DIR* d = ::opendir((run_dir + "/checkpoints").c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.rfind("ckpt-", 0) == 0 && name.find('.') == std::string::npos && name > newest) newest = name;
+    }
+    ::closedir(d);
+  }
+  return run_dir + "/checkpoints/" + newest;
+}
+
 // Runs `yaml` uninterrupted, and again stopped by `stop_signal` once `checkpoints_before_stop`
-// snapshots exist, then resumed; expects identical histories.
+// snapshots exist, then resumed; expects identical histories. With `corrupt_newest`, one byte of
+// the newest snapshot's inproc.state is flipped before resuming: the resume skips it (checksum)
+// and continues from the one before, still bit-identically.
 void ExpectResumeEquivalence(const std::string& tag, const std::string& yaml, int stop_signal,
-                             int checkpoints_before_stop) {
+                             int checkpoints_before_stop, bool corrupt_newest = false) {
   const std::string dir = MakeTempDir(tag);
   WriteText(dir + "/run.yaml", yaml);
   const std::string whole = dir + "/whole", stopped = dir + "/stopped";
@@ -114,8 +129,22 @@ void ExpectResumeEquivalence(const std::string& tag, const std::string& yaml, in
     EXPECT_NE(ReadText(stopped + "/summary.json").find("\"stop_reason\": \"interrupted\""), std::string::npos);
   }
   const size_t rows_when_stopped = Lines(ReadText(stopped + "/metrics.jsonl")).size();
+  std::string corrupted;
+  if (corrupt_newest) {
+    ASSERT_GE(CountCheckpoints(stopped), 2);
+    corrupted = NewestCheckpoint(stopped);
+    std::string state = ReadText(corrupted + "/inproc.state");
+    ASSERT_GT(state.size(), 100u);
+    state[state.size() / 2] ^= 0x5A;
+    WriteText(corrupted + "/inproc.state", state);
+  }
   const CommandResult resumed = RunCommand(Binary() + " launch --resume " + stopped + " 2>&1");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  if (corrupt_newest) {
+    EXPECT_NE(resumed.output.find("skipping a checkpoint: " + corrupted), std::string::npos) << resumed.output;
+    EXPECT_NE(resumed.output.find("CRC-32C mismatch"), std::string::npos) << resumed.output;
+    EXPECT_NE(resumed.output.find("set aside " + corrupted + ".superseded"), std::string::npos) << resumed.output;
+  }
   EXPECT_NE(resumed.output.find("resumed the in-process run at"), std::string::npos) << resumed.output;
 
   const auto expected = MetricsRows(whole);
@@ -172,7 +201,8 @@ TEST(ResumeEquivalenceIntegrationTest, GemsSacResumedAfterSigintWritesTheUninter
       SIGINT, /*checkpoints_before_stop=*/2);
 }
 
-TEST(ResumeEquivalenceIntegrationTest, LinUcbResumedAfterSigkillWritesTheUninterruptedMetrics) {
+// The newest snapshot is corrupted on disk before the resume: the one before it is used.
+TEST(ResumeEquivalenceIntegrationTest, LinUcbResumedPastACorruptSnapshotWritesTheUninterruptedMetrics) {
   ExpectResumeEquivalence(
       "resume-linucb",
       "env: interest_evolution\nalgo: linucb\n"
@@ -181,7 +211,7 @@ TEST(ResumeEquivalenceIntegrationTest, LinUcbResumedAfterSigkillWritesTheUninter
       "cluster: {backend: inproc, num_actors: 2, num_envs_per_actor: 2, replay_shards: 1, fragment_length: 20}\n"
       "checkpoint: {interval_updates: 20, keep_last: 2}\n"
       "reporting: {progress: off, interval_timesteps: 1000}\nseed: 2\n",
-      SIGKILL, /*checkpoints_before_stop=*/2);
+      SIGKILL, /*checkpoints_before_stop=*/2, /*corrupt_newest=*/true);
 }
 
 }  // namespace
