@@ -319,6 +319,13 @@ Status ShardCore::VisitQueueState(StateArchive& archive) {
     pending_.push_back(std::move(restored));
   }
   archive.Field("served_requests", served_requests_);
+  std::map<std::string, double> drops(drops_.by_reason().begin(), drops_.by_reason().end());
+  archive.Field("drops", drops);
+  if (archive.loading() && archive.status().ok()) {
+    std::map<std::string, int64_t> restored;
+    for (const auto& kv : drops) restored[kv.first] = static_cast<int64_t>(kv.second);
+    drops_.Restore(restored);
+  }
   return archive.status();
 }
 

@@ -129,8 +129,8 @@ class ShardCore {
   int64_t fragments() const { return fragments_; }
   // Whole-run snapshots of the in-process scheduler (issue 8; core/state_archive.h): what
   // SaveCheckpoint leaves out — the backlog, the pending requests (restored as they stood: their
-  // priority updates were applied already) and the served-request count. Load it after
-  // LoadCheckpoint. The drop counters are not part of it.
+  // priority updates were applied already), the served-request count and the drop counters. Load
+  // it after LoadCheckpoint.
   Status VisitQueueState(StateArchive& archive);
 
   // Inspection (tests, stats). nullptr for an unknown table.

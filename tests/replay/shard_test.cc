@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/state_archive.h"
 #include "tests/replay/replay_test_util.h"
 
 namespace slaterl {
@@ -399,6 +400,55 @@ TEST(ShardCoreTest, BadPriorityUpdatesAreDroppedWithoutChanges) {
   EXPECT_EQ(core->table("transitions")->Priorities(), (std::vector<double>{1.0, 4.0, 1.0}));
   Rng rng(1);
   EXPECT_EQ(core->ServeReady(rng).size(), 2u);
+}
+
+// Whole-run snapshots (issue 8): tables through SaveCheckpoint/LoadCheckpoint, the rest through
+// VisitQueueState; a restored core then serves exactly what the original serves.
+TEST(ShardCoreTest, ARestoredCoreHoldsTheBacklogQueuedRequestsAndDropsAndServesTheSame) {
+  ShardOptions options =
+      MakeOptions({MakeSpec(kUniform, 100, kItemSize, /*min_size=*/2, /*samples_per_insert=*/1.0,
+                            /*error_buffer=*/4.0)});
+  options.max_backlog_fragments = 2;
+  auto original = MakeCore(options);
+  ASSERT_TRUE(original->HandleFragment(MakeFragment(6, kItemSize, 0, /*env_steps=*/6)).ok());
+  ASSERT_TRUE(original->HandleFragment(MakeFragment(2, kItemSize, 6, /*env_steps=*/2)).ok());  // backlog
+  Fragment malformed = MakeFragment(1, kItemSize, 20);
+  malformed.item_size = kItemSize + 1;
+  EXPECT_FALSE(original->HandleFragment(malformed).ok());  // a counted drop
+  ASSERT_TRUE(original->EnqueueSampleRequest("learner", MakeRequest(1, 1)).ok());
+  ASSERT_TRUE(original->EnqueueSampleRequest("learner", MakeRequest(2, 3)).ok());
+  ASSERT_EQ(original->backlog_fragments(), 1);
+  ASSERT_EQ(original->pending_requests(), 2);
+
+  char pattern[] = "/tmp/slaterl-test-shard-snapshot-XXXXXX";
+  const std::string dir = ::mkdtemp(pattern);
+  ASSERT_TRUE(original->SaveCheckpoint(dir).ok());
+  StateArchive saved = StateArchive::ForSaving();
+  ASSERT_TRUE(original->VisitQueueState(saved).ok());
+
+  auto restored = MakeCore(options);
+  ASSERT_TRUE(restored->LoadCheckpoint(dir).ok());
+  auto loading = StateArchive::ForLoading(saved.bytes());
+  ASSERT_TRUE(loading.ok());
+  ASSERT_TRUE(restored->VisitQueueState(*loading).ok()) << loading->status().ToString();
+  EXPECT_TRUE(loading->CheckFullyRead().ok());
+  EXPECT_EQ(restored->backlog_fragments(), 1);
+  EXPECT_EQ(restored->pending_requests(), 2);
+  EXPECT_EQ(restored->drops().total(), 1);
+  EXPECT_EQ(restored->MakeStats().scalars, original->MakeStats().scalars);
+
+  Rng rng_a(5), rng_b(5);
+  const auto served_original = original->ServeReady(rng_a);
+  const auto served_restored = restored->ServeReady(rng_b);
+  ASSERT_EQ(served_restored.size(), served_original.size());
+  ASSERT_GE(served_restored.size(), 1u);
+  for (size_t i = 0; i < served_original.size(); ++i) {
+    EXPECT_EQ(served_restored[i].first, "learner");
+    EXPECT_EQ(served_restored[i].second.request_id, served_original[i].second.request_id);
+    EXPECT_EQ(served_restored[i].second.keys, served_original[i].second.keys);
+    EXPECT_EQ(served_restored[i].second.data, served_original[i].second.data);
+  }
+  EXPECT_EQ(restored->table("transitions")->Keys(), original->table("transitions")->Keys());
 }
 
 }  // namespace
