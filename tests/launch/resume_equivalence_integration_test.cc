@@ -206,8 +206,8 @@ TEST(ResumeEquivalenceIntegrationTest, LinUcbResumedPastACorruptSnapshotWritesTh
   ExpectResumeEquivalence(
       "resume-linucb",
       "env: interest_evolution\nalgo: linucb\n"
-      "stop: {timesteps_total: 12000}\n"
-      "evaluation: {interval_timesteps: 4000, episodes: 4, final_episodes: 4, num_envs: 2}\n"
+      "stop: {timesteps_total: 24000}\n"
+      "evaluation: {interval_timesteps: 6000, episodes: 4, final_episodes: 4, num_envs: 2}\n"
       "cluster: {backend: inproc, num_actors: 2, num_envs_per_actor: 2, replay_shards: 1, fragment_length: 20}\n"
       "checkpoint: {interval_updates: 20, keep_last: 2}\n"
       "reporting: {progress: off, interval_timesteps: 1000}\nseed: 2\n",
