@@ -146,4 +146,17 @@ Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device,
   return Status::Ok();
 }
 
+Status SaveOneOptimizerCheckpoint(const std::string& path, torch::nn::Module& nets, torch::optim::Optimizer& optimizer,
+                                  int64_t num_updates) {
+  return SaveTorchCheckpoint(path, nets, {{"optimizer", &optimizer}}, {{"num_updates", static_cast<double>(num_updates)}});
+}
+
+Status LoadOneOptimizerCheckpoint(const std::string& path, const torch::Device& device, torch::nn::Module& nets,
+                                  torch::optim::Optimizer& optimizer, int64_t* num_updates) {
+  std::map<std::string, double> scalars = {{"num_updates", 0.0}};
+  RETURN_IF_ERROR(LoadTorchCheckpoint(path, device, nets, {{"optimizer", &optimizer}}, &scalars));
+  *num_updates = static_cast<int64_t>(scalars["num_updates"]);
+  return Status::Ok();
+}
+
 }  // namespace slaterl

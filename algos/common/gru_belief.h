@@ -70,6 +70,12 @@ Status SaveTorchCheckpoint(const std::string& path, torch::nn::Module& nets, con
                            const std::map<std::string, double>& scalars);
 Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device, torch::nn::Module& nets,
                            const NamedOptimizers& optimizers, std::map<std::string, double>* scalars);
+// The common case of the above: one optimiser ("optimizer") and the update count (REINFORCE,
+// SlateQ gems).
+Status SaveOneOptimizerCheckpoint(const std::string& path, torch::nn::Module& nets, torch::optim::Optimizer& optimizer,
+                                  int64_t num_updates);
+Status LoadOneOptimizerCheckpoint(const std::string& path, const torch::Device& device, torch::nn::Module& nets,
+                                  torch::optim::Optimizer& optimizer, int64_t* num_updates);
 
 // Builds a GeMS-family trainer from its settings: checks the learner device, seeds LibTorch from
 // the run (initial weights and update noise are a function of the run seed) and turns LibTorch

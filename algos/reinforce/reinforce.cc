@@ -216,15 +216,10 @@ class ReinforceTrainer : public Trainer {
   // Checkpoint: belief, policy, the optimiser and the update count.
   Status save(const std::string& dir) const override {
     auto& self = const_cast<ReinforceTrainer&>(*this);
-    return SaveTorchCheckpoint(dir + "/reinforce.pt", *self.nets_, {{"optimizer", self.optimizer_.get()}},
-                               {{"num_updates", static_cast<double>(num_updates_)}});
+    return SaveOneOptimizerCheckpoint(dir + "/reinforce.pt", *self.nets_, *self.optimizer_, num_updates_);
   }
-
   Status load(const std::string& dir) override {
-    std::map<std::string, double> scalars = {{"num_updates", 0.0}};
-    RETURN_IF_ERROR(LoadTorchCheckpoint(dir + "/reinforce.pt", device_, *nets_, {{"optimizer", optimizer_.get()}}, &scalars));
-    num_updates_ = static_cast<int64_t>(scalars["num_updates"]);
-    return Status::Ok();
+    return LoadOneOptimizerCheckpoint(dir + "/reinforce.pt", device_, *nets_, *optimizer_, &num_updates_);
   }
 
  private:

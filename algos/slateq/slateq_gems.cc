@@ -263,15 +263,10 @@ class SlateQGemsTrainer : public Trainer {
   // Checkpoint: belief, Q and target networks, the optimiser, the update count.
   Status save(const std::string& dir) const override {
     auto& self = const_cast<SlateQGemsTrainer&>(*this);
-    return SaveTorchCheckpoint(dir + "/slateq_gems.pt", *self.nets_, {{"optimizer", self.optimizer_.get()}},
-                               {{"num_updates", static_cast<double>(num_updates_)}});
+    return SaveOneOptimizerCheckpoint(dir + "/slateq_gems.pt", *self.nets_, *self.optimizer_, num_updates_);
   }
-
   Status load(const std::string& dir) override {
-    std::map<std::string, double> scalars = {{"num_updates", 0.0}};
-    RETURN_IF_ERROR(LoadTorchCheckpoint(dir + "/slateq_gems.pt", device_, *nets_, {{"optimizer", optimizer_.get()}}, &scalars));
-    num_updates_ = static_cast<int64_t>(scalars["num_updates"]);
-    return Status::Ok();
+    return LoadOneOptimizerCheckpoint(dir + "/slateq_gems.pt", device_, *nets_, *optimizer_, &num_updates_);
   }
 
  private:
