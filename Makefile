@@ -1,7 +1,7 @@
 # slaterl — set-up, build and test on Debian 12.
-#   make quickstart   install what is missing, build, run configs/quickstart.yaml
+#   make quickstart   install what is missing, build the slaterl binary, run configs/quickstart.yaml
 #   make test         install what is missing, build, run the whole test suite (ctest)
-#   make build        build only
+#   make build        build everything (the slaterl binary, tests, benchmarks)
 # A second `make` with nothing changed installs nothing and rebuilds nothing.
 
 BUILD_DIR ?= build
@@ -14,7 +14,7 @@ PACKAGES := cmake make g++ pkg-config git ccache \
 # Only for the multi-node tests (`make test`): a one-node Slurm cluster and network namespaces.
 TEST_PACKAGES := slurm-wlm munge iproute2
 
-.PHONY: all deps test-deps install-missing build test quickstart clean docs
+.PHONY: all deps test-deps install-missing build test quickstart clean docs results-docs parity-docs
 
 all: build
 
@@ -41,15 +41,37 @@ $(BUILD_DIR)/Makefile: CMakeLists.txt | deps
 build: deps $(BUILD_DIR)/Makefile
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# Ends with the counts, e.g. `ctest: 42 passed, 0 failed, 1 skipped`, taken from ctest's summary:
+# "skipped" are the tests that did not run here (ctest's "Skipped" and "Disabled"); they never
+# count as passed, and under CI=true a test that cannot run fails instead. The exit code is ctest's.
 test: build test-deps
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD_DIR) && { ctest --output-on-failure -j $(JOBS); echo $$? > ctest.rc; } | tee ctest.log; \
+	rc=$$(cat ctest.rc); \
+	awk '/tests failed out of/ { for (i = 2; i <= NF; i++) if ($$i == "failed") f = $$(i - 2); t = $$NF; seen = 1 } \
+	     /^The following tests did not run:/ { list = 1; next } \
+	     list && /^\t/ { s++; if (/\(Disabled\)$$/) d++; next } \
+	     { list = 0 } \
+	     END { if (seen) printf "ctest: %d passed, %d failed, %d skipped\n", t - f - (s - d), f, s; \
+	           else printf "ctest: no summary line (exit code %d)\n", rc }' rc=$$rc ctest.log; \
+	exit $$rc
 
-quickstart: build
+# Only the `slaterl` binary: the first run needs none of the test binaries.
+quickstart: deps $(BUILD_DIR)/Makefile
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target slaterl
 	$(BUILD_DIR)/slaterl launch configs/quickstart.yaml
 
 # Regenerates docs/config.md from the config schemas (a test checks they agree).
 docs: build
 	$(BUILD_DIR)/slaterl docs config > docs/config.md
+
+# Regenerates docs/results.md from the committed sweep directories in data/results/ (a test checks
+# the page is current); bench/results.sh reruns one sweep and exports it there.
+results-docs: build
+	$(BUILD_DIR)/slaterl report --markdown $(sort $(patsubst %/,%,$(wildcard data/results/*/))) > docs/results.md
+
+# Regenerates docs/parity.md: every reference row of data/reference/reference.csv against our envs.
+parity-docs: build
+	$(BUILD_DIR)/slaterl parity > docs/parity.md
 
 clean:
 	rm -rf $(BUILD_DIR)

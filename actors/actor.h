@@ -1,4 +1,4 @@
-// actors/actor.h — the rollout actor's logic, free of transport (DESIGN.md "Actors").
+// actors/actor.h — the rollout actor's logic, free of transport (docs/runtime.md, "Processes").
 //
 // An ActorCore owns a VecEnv of `num_envs_per_actor` environments and a Policy snapshot. Each
 // CollectFragment() steps every env `fragment_length` times in lock-step, running the policy once
@@ -12,7 +12,7 @@
 // least one episode has finished and returns every finished episode as one item; episodes that
 // do not last exactly T steps are dropped and counted (`trajectories_dropped`). Before every act()
 // the policy learns the training progress n = max(episodes_total of the newest weights,
-// this actor's finished episodes × num_actors) (ALGOS.md §9 A3).
+// this actor's finished episodes × num_actors) (docs/algorithms.md decision A3).
 #pragma once
 
 #include <cstdint>
@@ -43,7 +43,7 @@ class ActorCore {
   // Counters since the last call: scalars env_steps, episodes, fragments, policy_version; lists
   // episode_return, episode_length.
   Stats TakeStats();
-  // Whole-run snapshots (backend inproc, issue 8; core/state_archive.h): the envs, the policy's
+  // Whole-run snapshots (backend inproc; core/state_archive.h): the envs, the policy's
   // own state, the Rng, the current observation, partial trajectories and every counter. To
   // restore: Create() with the same config, ApplyWeights(the weights it held), then VisitState()
   // with a loading archive; the actor then continues bit-identically.

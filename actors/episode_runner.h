@@ -35,7 +35,7 @@ struct EvalResult {
 // stop finishing episodes (more than a generous bound of steps without collecting enough).
 Result<EvalResult> RunEpisodes(VecEnv& env, Policy& policy, int64_t episodes, uint64_t seed);
 
-// The one-line JSON object `slaterl eval --json` prints (DESIGN.md):
+// The one-line JSON object `slaterl eval --json` prints:
 // {"env":..., "policy":..., "episodes":N, "return_mean":x, "return_std":x, "length_mean":x,
 //  "steps_per_sec":x}. Numbers use %.17g (round-trip exact); non-finite numbers become null.
 std::string EvalResultJson(const std::string& env, const std::string& policy, const EvalResult& r);

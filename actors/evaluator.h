@@ -35,7 +35,7 @@ class EvaluatorCore {
   // eval/episode_len_mean, eval/episodes, eval/weights_version (of the evaluated weights),
   // eval/timesteps_total, eval/final.
   Stats MakeStats(const EvalResult& result, bool final) const;
-  // Whole-run snapshots (backend inproc, issue 8): the best validated weights and their mean.
+  // Whole-run snapshots (backend inproc, core/state_archive.h): the best validated weights and their mean.
   // Restore: Create(), ApplyWeights(the weights it held), then VisitState() loading.
   Status VisitState(StateArchive& archive);
 

@@ -35,17 +35,18 @@ AlgoContext MakeAlgoContext(const RunConfig& run, const EnvSpec& spec) {
 const std::vector<AlgoEntry>& AlgoRegistry() {
   static const std::vector<AlgoEntry> registry = [] {
     std::vector<AlgoEntry> r;
-    r.push_back({"linucb", "LinUCB contextual bandit over slates (ALGOS.md §2)", LinUcbSchema,
+    r.push_back({"linucb", "LinUCB contextual bandit over slates (docs/algorithms.md §2)", LinUcbSchema,
                  CreateLinUcbPolicy, LinUcbReplaySpec, CreateLinUcbTrainer});
-    r.push_back({"slateq", "SlateQ: slate Q-learning by item-wise decomposition (ALGOS.md §3)", SlateQSchema,
-                 CreateSlateQPolicy, SlateQReplaySpec, CreateSlateQTrainer});
-    r.push_back({"sac", "SAC for slates with a frozen TopK ranker on topics (ALGOS.md §4)", SacSchema,
-                 CreateSacPolicy, SacReplaySpec, CreateSacTrainer});
-    r.push_back({"reinforce", "REINFORCE+SoftMax slates with a GRU belief on topics (ALGOS.md §5.2)",
+    r.push_back({"slateq", "SlateQ: slate Q-learning by item-wise decomposition (docs/algorithms.md §3)",
+                 SlateQSchema, CreateSlateQPolicy, SlateQReplaySpec, CreateSlateQTrainer});
+    r.push_back({"sac", "SAC for slates with a frozen TopK ranker on topics (docs/algorithms.md §4)",
+                 SacSchema, CreateSacPolicy, SacReplaySpec, CreateSacTrainer});
+    r.push_back({"reinforce",
+                 "REINFORCE+SoftMax slates with a GRU belief on topics (docs/algorithms.md §5.2)",
                  ReinforceSchema, CreateReinforcePolicy, ReinforceReplaySpec, CreateReinforceTrainer});
     r.push_back(BaselineAlgo("random", "k distinct uniformly random candidates"));
-    r.push_back(BaselineAlgo("greedy", "myopic best-immediate-reward slate (ENVS.md §7)"));
-    r.push_back(BaselineAlgo("oracle", "myopic privileged oracle (ENVS.md §7)"));
+    r.push_back(BaselineAlgo("greedy", "myopic best-immediate-reward slate (docs/environments.md §7)"));
+    r.push_back(BaselineAlgo("oracle", "myopic privileged oracle (docs/environments.md §7)"));
     return r;
   }();
   return registry;

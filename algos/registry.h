@@ -46,7 +46,7 @@ const std::vector<AlgoEntry>& AlgoRegistry();
 const AlgoEntry* FindAlgo(const std::string& name);
 std::vector<std::string> AlgoNames();
 
-// Baseline policies for `slaterl eval --policy NAME` (ENVS.md §7).
+// Baseline policies for `slaterl eval --policy NAME` (docs/environments.md §7).
 struct BaselineEntry {
   std::string name;
   std::string summary;

@@ -1,7 +1,7 @@
 // GeMS-protocol throughput (docs/performance.md): per algorithm, how fast one actor collects
 // 100-step trajectories on focused TopDown (acting with loaded weights, exploration on) and how
 // fast the learner performs the protocol's update (batch of 20 trajectories; REINFORCE 1), next to
-// the Python originals' cost per trajectory (reference/PERF.md: ≈65 ms simulator + ≈95 ms SAC
+// the Python originals' cost per trajectory (docs/performance.md: ≈65 ms simulator + ≈95 ms SAC
 // update ≈ 6 trajectories/s). Prints one JSON object per measurement. Measured in one run:
 // compare the ratios, not absolute numbers across machines.
 //   build/bench_gems_bench [seconds_per_measurement]
@@ -12,7 +12,7 @@
 
 #include "actors/actor.h"
 #include "algos/common/torch_util.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 
 using namespace slaterl;
 using Clock = std::chrono::steady_clock;
@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
       batch.keys.resize(static_cast<size_t>(batch.num_items));
       batch.probabilities.assign(static_cast<size_t>(batch.num_items), 1.0);
       int64_t updates = 0;
-      (void)(*trainer)->update(batch);  // warm-up (allocations)
+      // Warm-up (allocations); a rejected batch would time nothing.
+      if (Result<UpdateResult> r = (*trainer)->update(batch); !r.ok())
+        return std::fprintf(stderr, "%s\n", r.status().ToString().c_str()), 1;
       const auto update_start = Clock::now();
       while (Seconds(update_start) < budget_s || updates < 3) {
         (void)(*trainer)->update(batch);

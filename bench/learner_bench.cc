@@ -1,7 +1,8 @@
 // Learner update throughput on synthetic batches, for comparison with the PyTorch figures of
-// reference/PERF.md (SlateQ clean §3.6: batch 32, user 20-d, 10 candidates × 20-d, slate 2,
-// Q-MLP 40→256→32→1 plus target, exact next-slate enumeration: ≈340 updates/s in PyTorch 1.13 on
-// this kind of machine, 1 thread). Prints one JSON object per measurement.
+// docs/performance.md (SlateQ clean, docs/algorithms.md §3.6: batch 32, user 20-d,
+// 10 candidates × 20-d, slate 2, Q-MLP 40→256→32→1 plus target, exact next-slate enumeration:
+// ≈340 updates/s in PyTorch 1.13 on this kind of machine, 1 thread). Prints one JSON object per
+// measurement.
 #include <chrono>
 #include <cstdio>
 
@@ -62,12 +63,18 @@ int main() {
     t[layout.responses] = i % 2;
     t[layout.reward] = 4.0f * (i % 2);
   }
-  for (int i = 0; i < 50; ++i) (*trainer)->update(batch);  // warm-up
+  for (int i = 0; i < 50; ++i) {  // warm-up; a rejected batch would time nothing
+    Result<UpdateResult> r = (*trainer)->update(batch);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+      return 1;
+    }
+  }
   int updates = 0;
   const auto start = std::chrono::steady_clock::now();
   double seconds = 0;
   while (seconds < 3.0) {
-    (*trainer)->update(batch);
+    (void)(*trainer)->update(batch);
     ++updates;
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Soak test (issue 8): 16 actors against a deliberately slow learner (SlateQ on StrongLTS with
+# Soak test: 16 actors against a deliberately slow learner (SlateQ on StrongLTS with
 # large batches, one update per 64 inserted env steps at most) for SECONDS, sampling the resident
 # memory (RSS) of every process of the run every 5 s. Prints the peak RSS per role and whether
 # each stayed under its bound; exits non-zero if one did not. Results: docs/reliability.md.

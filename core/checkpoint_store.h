@@ -1,6 +1,5 @@
 // core/checkpoint_store.h — versioned, checksummed checkpoints of a run, the last N kept
-// (issue 8: "checkpoints of the whole run ... atomically (temp file, fsync, rename; a manifest
-// written last), versioned, with a checksum; the last N kept").
+// (written atomically: temp file, fsync, rename, a manifest written last; docs/reliability.md).
 //
 // Layout under the store's directory (e.g. RUN_DIR/checkpoints):
 //   ckpt-000000012345/            one checkpoint, named by its step (updates or env steps)

@@ -22,7 +22,9 @@ Schema StopSchema() {
            "Stop once the actors have taken this many env steps in total (0 = no limit).")
       .Int("episodes_total", 0, 0, int64_t(1) << 50, "episodes",
            "Stop once this many training episodes have finished (0 = no limit).")
-      .Double("time_total_s", 0.0, 0.0, 1e9, "s", "Stop after this much wall time (0 = no limit).")
+      .Double("time_total_s", 0.0, 0.0, 1e9, "s",
+              "Stop after this much wall time (0 = no limit). A run continued with `launch --resume` "
+              "counts its time before the resume too (time_total_s continues from its last kept row).")
       .OptionalDouble("episode_reward_mean", -1e18, 1e18, "return",
                       "Stop once the smoothed training return reaches this value (unset = no threshold).");
 }
@@ -80,6 +82,11 @@ Schema ClusterSchema() {
            "Steps per environment in one fragment an actor pushes (T; a fragment holds T×N steps).")
       .Int("broadcast_interval", 1, 1, 1000000, "updates", "Learner publishes weights every this many updates.")
       .Int("requests_in_flight", 2, 1, 64, "requests", "Sample requests the learner keeps pending per shard.")
+      .Double("max_rejected_batch_fraction", 0.01, 0.0, 1.0, "",
+              "The run fails when the trainer has rejected more than this fraction of the sample batches "
+              "it was given (a batch it cannot use, e.g. of another layout: not an update, counted in "
+              "learner/rejected_batches, the first one logged with its reason); checked from the 100th "
+              "batch on, so one early bad batch does not end a run. 1 = never fail.")
       .Int("heartbeat_interval_ms", 500, 10, 60000, "ms", "Control-channel heartbeat period, both ways.")
       .Int("liveness", 6, 2, 100, "heartbeats",
            "Silent heartbeat intervals after which a peer is declared dead (process exits / is restarted).")

@@ -1,7 +1,7 @@
-// core/config.h — loading and validating a run's YAML once at start-up (DESIGN.md
-// "Configuration").
+// core/config.h — loading and validating a run's YAML once at start-up (the keys:
+// docs/config.md).
 //
-// A run config is one YAML file with the sections of DESIGN.md: name, env, env_config, algo,
+// A run config is one YAML file with these sections: name, env, env_config, algo,
 // config, stop, evaluation, cluster, reporting, seed. Every section is validated against a Schema
 // (core/params.h): unknown keys, wrong types and out-of-range values are errors of the form
 // "FILE:LINE: key 'cluster.num_actors': expected int in [1, 1024], got 0". The env_config and

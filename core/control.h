@@ -1,4 +1,4 @@
-// core/control.h — a process's control channel to the launcher (DESIGN.md "Control channel").
+// core/control.h — a process's control channel to the launcher (docs/runtime.md, "Processes").
 //
 // Every role process owns one ControlClient: a DEALER connected to the launcher's ROUTER. It
 // sends Hello once, then Heartbeats every `heartbeat_interval`, and Stats when asked. Heartbeats

@@ -1,5 +1,5 @@
-// core/curve.h — ZeroMQ CURVE transport security for a run (issue 7: "every server socket
-// authenticates clients against the run's allow-list").
+// core/curve.h — ZeroMQ CURVE transport security for a run: every server socket
+// authenticates clients against the run's allow-list (docs/multi-node.md, "Transport security").
 //
 // A run has one server key pair (every binding socket: the launcher's control ROUTER, shards'
 // PULL/ROUTER, the learner's PUB/ROUTER) and one client key pair (every connecting socket). The

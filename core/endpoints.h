@@ -1,4 +1,4 @@
-// core/endpoints.h — the ZeroMQ endpoints of one run (DESIGN.md "Processes and data flow").
+// core/endpoints.h — the ZeroMQ endpoints of one run (docs/runtime.md, "Processes").
 //
 // On one host every endpoint is ipc:// inside the run's socket directory (created 0700 by the
 // launcher); the hosts backend uses tcp://ADDRESS:PORT of the host that binds each socket (bound

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -16,5 +17,7 @@ Result<std::string> ReadFile(const std::string& path);
 // mkdir -p with `mode` for every directory it creates.
 Status MakeDirectories(const std::string& path, unsigned mode = 0755);
 bool PathExists(const std::string& path);
+// The names in a directory (without "." and ".."), sorted.
+Result<std::vector<std::string>> ListDirectory(const std::string& path);
 
 }  // namespace slaterl

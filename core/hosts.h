@@ -1,4 +1,4 @@
-// core/hosts.h — `cluster.hosts`: where the roles of a `backend: hosts` run live (issue 7).
+// core/hosts.h — `cluster.hosts`: where the roles of a `backend: hosts` run live (docs/multi-node.md).
 //
 //   cluster:
 //     backend: hosts

@@ -1,5 +1,7 @@
 #include "core/json.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -86,6 +88,37 @@ bool JsonGetNumber(const std::string& json, const std::string& key, double* out)
   if (end == start) return false;
   *out = v;
   return true;
+}
+
+namespace {
+
+// A scalar that reads as a number; a quoted string does not.
+bool JsonScalarNumber(const YAML::Node& node, double* out) {
+  if (!node.IsDefined() || !node.IsScalar() || node.Tag() == "!") return false;
+  try {
+    *out = node.as<double>();
+    return true;
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+// JSON is YAML, so yaml-cpp reads it; no second parser lives in the project.
+Result<std::vector<std::pair<std::string, double>>> ParseJsonNumbers(const std::string& json) {
+  std::vector<std::pair<std::string, double>> out;
+  try {
+    const YAML::Node root = YAML::Load(json);
+    if (!root.IsMap()) return InvalidArgumentError("not a JSON object: " + json.substr(0, 60));
+    for (const auto& kv : root) {
+      double v;
+      if (JsonScalarNumber(kv.second, &v)) out.emplace_back(kv.first.as<std::string>(), v);
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError("bad JSON (" + e.msg + "): " + json.substr(0, 60));
+  }
+  return out;
 }
 
 }  // namespace slaterl

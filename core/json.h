@@ -6,7 +6,10 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "core/status.h"
 
 namespace slaterl {
 
@@ -34,5 +37,8 @@ class JsonObject {
 // Reads the number stored under "key" in a flat JSON object written by JsonObject (for tests and
 // `slaterl report`); false when absent or not a number.
 bool JsonGetNumber(const std::string& json, const std::string& key, double* out);
+
+// Numeric members of one flat JSON object, in file order (null and strings are skipped).
+Result<std::vector<std::pair<std::string, double>>> ParseJsonNumbers(const std::string& json);
 
 }  // namespace slaterl

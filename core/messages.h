@@ -1,4 +1,4 @@
-// core/messages.h — the messages of the wire protocol (DESIGN.md "Wire protocol").
+// core/messages.h — the messages of the wire protocol (docs/runtime.md, "Wire protocol").
 //
 // Plain structs; core/wire.h frames them (16-byte header + cereal binary payload) and checks
 // every field on receipt. Bulk arrays are contiguous float/int vectors. Sizes are validated by the
@@ -66,7 +66,7 @@ struct SampleRequest {
   std::vector<double> priorities;
   // > 0: the learner has just written its checkpoint ckpt-<checkpoint_step>; the shard checkpoints
   // its tables under the same step before it queues this request, so the run's checkpoint N is
-  // one learner state and every shard's tables taken right after it (issue 8).
+  // one learner state and every shard's tables taken right after it.
   int64_t checkpoint_step = 0;
 };
 

@@ -30,7 +30,7 @@ struct ReplaySpec {
   std::vector<ReplayTableSpec> tables;
   int32_t batch_size = 32;  // items per SampleRequest
   // Item kind. 0: one item per env step (envs/transition.h). > 0: one item per whole episode of
-  // exactly this many steps (envs/trajectory.h, the GeMS trajectory replay, ALGOS.md §1.4), with
+  // exactly this many steps (envs/trajectory.h, the GeMS trajectory replay, docs/algorithms.md §1.4), with
   // trajectory_action_dim raw-action floats and trajectory_user_dim privileged post-step user
   // floats per step.
   int32_t trajectory_steps = 0;

@@ -1,10 +1,10 @@
 // core/rng.h — seeding and the random generator every slaterl component draws from.
 //
-// Seeding contract (ENVS.md §10 E1): every random stream in a run is derived from the run seed
-// and the ids of whoever owns it, with SplitMix64 (DeriveSeed), so a run is a pure function of its
-// config and seed, and no two streams collide. Rng is xoshiro256++ (fast, 256-bit state, passes
-// BigCrush); it is a plain value type, not thread-safe: one Rng per owner. Header-only so the env
-// step loops inline every draw; nothing here allocates.
+// Seeding contract (docs/environments.md decision E1): every random stream in a run is derived from
+// the run seed and the ids of whoever owns it, with SplitMix64 (DeriveSeed), so a run is a pure
+// function of its config and seed, and no two streams collide. Rng is xoshiro256++ (fast, 256-bit
+// state, passes BigCrush); it is a plain value type, not thread-safe: one Rng per owner.
+// Header-only so the env step loops inline every draw; nothing here allocates.
 #pragma once
 
 #include <cmath>
@@ -45,7 +45,7 @@ enum SeedDomain : uint64_t {
   kSeedUserStream = 11,
   kSeedDocStream = 12,
   kSeedResponseStream = 13,
-  kSeedSimulatorStream = 14,  // `topics`: the one simulator stream of env i (ENVS.md §6.9)
+  kSeedSimulatorStream = 14,  // `topics`: the one simulator stream of env i (docs/environments.md §6.9)
   kSeedEmbeddings = 15,       // `topics`: the generated item table (embeddings: generated)
   kSeedBeliefTable = 16,      // GeMS-family: the initial (scratch) item table of the beliefs
 };

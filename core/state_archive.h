@@ -1,5 +1,5 @@
 // core/state_archive.h — the named, typed state of run components, for whole-run snapshots
-// (issue 8: `backend: inproc` resumes bit-identically).
+// (`backend: inproc` resumes bit-identically; docs/reliability.md).
 //
 // Contract.
 // * One visiting function per component, for both directions: a component implements

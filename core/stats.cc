@@ -1,93 +1,69 @@
 #include "core/stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+
+#include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/beta.hpp>
 
 namespace slaterl {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Boost.Math reports errors by throwing by default. Every error is ignored here instead (Boost
+// then returns NaN for a domain error, ±inf for an overflow, its best value for an evaluation or
+// rounding error), and the public functions below guard their arguments before calling Boost, so
+// no exception leaves this file. Doubles are still promoted to long double inside Boost (its
+// default), which is what keeps the tails and the large-df CDF accurate.
+using NoThrowPolicy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::underflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::denorm_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
+    boost::math::policies::rounding_error<boost::math::policies::ignore_error>,
+    boost::math::policies::indeterminate_result_error<boost::math::policies::ignore_error>>;
+using StudentT = boost::math::students_t_distribution<double, NoThrowPolicy>;
+
 constexpr double kPi = 3.14159265358979323846;
-constexpr int kMaxContinuedFractionTerms = 100000;
-constexpr double kContinuedFractionEps = 1e-16;
-constexpr double kTiny = 1e-300;
 
-// Continued fraction of I_x(a, b) (Numerical Recipes "betacf", modified Lentz); converges fast
-// for x < (a + 1)/(a + b + 2), the callers use the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) above.
-double BetaContinuedFraction(double a, double b, double x) {
-  const double qab = a + b;
-  const double qap = a + 1.0;
-  const double qam = a - 1.0;
-  double c = 1.0;
-  double d = 1.0 - qab * x / qap;
-  if (std::fabs(d) < kTiny) d = kTiny;
-  d = 1.0 / d;
-  double h = d;
-  for (int m = 1; m <= kMaxContinuedFractionTerms; ++m) {
-    const double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1.0 + aa * d;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1.0 + aa * d;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::fabs(del - 1.0) < kContinuedFractionEps) break;
-  }
-  return h;
+// Degrees of freedom Boost accepts: > 0 or +inf (NaN fails the comparison).
+bool ValidDf(double df) { return df > 0.0; }
+
+// P(T <= −|t|), the lower tail. df = 1 (Cauchy) uses the closed form atan(1/|t|)/π: Boost.Math
+// maps it to I(½, ½), whose arcsine shortcut evaluates asin(sqrt(1 − x)) next to 1 and loses
+// ~1e-12 absolute for |t| < 1e-6; every other df goes through Boost's Student's t CDF.
+double LowerTail(double t, double df) {
+  if (df == 1.0) return std::atan(1.0 / std::fabs(t)) / kPi;  // t = 0: atan(inf) = π/2
+  return boost::math::cdf(StudentT(df), -std::fabs(t));
 }
 
-// ln Γ(x + b) − ln Γ(x) for x >= kLargeGammaArgument and b > 0, from the difference of two
-// Stirling series, free of the cancellation lgamma(x + b) − lgamma(x) suffers for large x.
-double LogGammaRatioLarge(double x, double b) {
-  auto series = [](double z) {  // ln Γ(z) − [(z − ½) ln z − z + ½ ln 2π], 5 terms (error < 1e-14)
-    const double z2 = 1.0 / (z * z);
-    return (1.0 / 12 + z2 * (-1.0 / 360 + z2 * (1.0 / 1260 + z2 * (-1.0 / 1680 + z2 / 1188)))) / z;
-  };
-  return b * std::log(x) + (x + b - 0.5) * std::log1p(b / x) - b + (series(x + b) - series(x));
+// Welch–Satterthwaite df of va + vb (the squared standard errors of two means from samples of
+// na and nb), with va and vb scaled by their maximum so that squaring them neither overflows nor
+// underflows. Needs va, vb finite and >= 0, not both 0, and na, nb >= 2; then df ∈
+// [min(na, nb) − 1, na + nb − 2].
+double WelchSatterthwaiteDf(double va, int64_t na, double vb, int64_t nb) {
+  const double scale = std::max(va, vb);
+  const double ra = va / scale;
+  const double rb = vb / scale;
+  return (ra + rb) * (ra + rb) /
+         (ra * ra / static_cast<double>(na - 1) + rb * rb / static_cast<double>(nb - 1));
 }
 
-constexpr double kLargeGammaArgument = 10.0;
-
-// ln B(a, b), accurate also when one argument is large (the t distribution at large df).
-double LogBeta(double a, double b) {
-  const double lo = std::fmin(a, b), hi = std::fmax(a, b);
-  if (hi >= kLargeGammaArgument) return std::lgamma(lo) - LogGammaRatioLarge(hi, lo);
-  return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
-}
-
-// I_x(a, b) with y = 1 − x and both logarithms passed separately, so callers that know them
-// precisely (the t distribution: y = t²/(df + t²), ln x = −log1p(t²/df)) keep full precision
-// near x = 1 and for large a.
-double IncompleteBetaXY(double a, double b, double x, double y, double log_x, double log_y) {
-  if (!(a > 0.0) || !(b > 0.0) || !(x >= 0.0) || !(y >= 0.0) || std::isnan(x) || std::isnan(y))
-    return kNaN;
-  if (x == 0.0) return 0.0;
-  if (y == 0.0) return 1.0;
-  const double front = std::exp(a * log_x + b * log_y - LogBeta(a, b));
-  if (x < (a + 1.0) / (a + b + 2.0)) return front * BetaContinuedFraction(a, b, x) / a;
-  return 1.0 - front * BetaContinuedFraction(b, a, y) / b;
-}
-
-double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
-
-// P(T > t) for t >= 0.
-double UpperTail(double t, double df) {
-  if (std::isinf(df)) return NormalCdf(-t);
-  const double t2 = t * t;
-  // x = df/(df+t²), 1 − x = t²/(df+t²): P(|T| >= t) = I_x(df/2, 1/2).
-  const double y = t2 / (df + t2);
-  return 0.5 * IncompleteBetaXY(0.5 * df, 0.5, df / (df + t2), y, -std::log1p(t2 / df),
-                                std::log(y));
+// The checks every two-sample function makes on a SampleSummary: n >= 2, finite mean, finite
+// std >= 0. `test` names the caller in the message (strings are only built on failure).
+Status CheckSample(const char* test, const char* name, const SampleSummary& x) {
+  if (x.n < 2)
+    return InvalidArgumentError(std::string(test) + ": " + name + " sample needs n >= 2, got " +
+                                std::to_string(x.n));
+  if (!std::isfinite(x.mean) || !std::isfinite(x.std) || x.std < 0.0)
+    return InvalidArgumentError(std::string(test) + ": " + name +
+                                " sample needs a finite mean and a finite std >= 0");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -128,60 +104,41 @@ SampleSummary Summarize(const std::vector<double>& values) {
 // ---- special functions and the t distribution -----------------------------------------------------
 
 double RegularizedIncompleteBeta(double a, double b, double x) {
-  if (std::isnan(x) || x < 0.0 || x > 1.0) return kNaN;
-  return IncompleteBetaXY(a, b, x, 1.0 - x, std::log(x), std::log1p(-x));
+  if (!(a > 0.0) || !(b > 0.0)) return kNaN;
+  if (!(x >= 0.0 && x <= 1.0)) return kNaN;  // also NaN x
+  if (x == 0.0) return 0.0;
+  if (x == 1.0) return 1.0;
+  if (std::isinf(a) || std::isinf(b)) return kNaN;
+  return boost::math::ibeta(a, b, x, NoThrowPolicy());
 }
 
 double StudentTCdf(double t, double df) {
-  if (std::isnan(t) || std::isnan(df) || !(df > 0.0)) return kNaN;
-  if (std::isinf(t)) return t > 0 ? 1.0 : 0.0;
-  const double tail = UpperTail(std::fabs(t), df);
-  return t >= 0.0 ? 1.0 - tail : tail;
+  if (std::isnan(t) || !ValidDf(df)) return kNaN;
+  if (t == 0.0) return 0.5;
+  const double tail = LowerTail(t, df);
+  return t < 0.0 ? tail : 1.0 - tail;
 }
 
 double StudentTTwoSidedP(double t, double df) {
-  if (std::isnan(t) || std::isnan(df) || !(df > 0.0)) return kNaN;
-  if (std::isinf(t)) return 0.0;
-  return 2.0 * UpperTail(std::fabs(t), df);
+  if (std::isnan(t) || !ValidDf(df)) return kNaN;
+  // A lower tail, computed directly: no 1 − CDF cancellation for tiny p-values.
+  return 2.0 * LowerTail(t, df);
 }
 
 double StudentTPdf(double t, double df) {
-  if (std::isnan(t) || std::isnan(df) || !(df > 0.0)) return kNaN;
-  if (std::isinf(df)) return std::exp(-0.5 * t * t) / std::sqrt(2.0 * kPi);
-  const double log_pdf = std::lgamma(0.5 * (df + 1.0)) - std::lgamma(0.5 * df) -
-                         0.5 * std::log(df * kPi) - 0.5 * (df + 1.0) * std::log1p(t * t / df);
-  return std::exp(log_pdf);
+  if (std::isnan(t) || !ValidDf(df)) return kNaN;
+  return boost::math::pdf(StudentT(df), t);
 }
 
 Result<double> StudentTQuantile(double p, double df) {
   if (!(p > 0.0 && p < 1.0))
     return InvalidArgumentError("StudentTQuantile: p must be in (0, 1), got " + std::to_string(p));
-  if (!(df > 0.0))
+  if (!ValidDf(df))
     return InvalidArgumentError("StudentTQuantile: df must be > 0, got " + std::to_string(df));
   if (p == 0.5) return 0.0;
-  // Solve P(T > t) = q for t > 0 on the upper tail (precise for p near 1), then use symmetry.
-  const bool upper = p > 0.5;
-  const double q = upper ? 1.0 - p : p;
-  double lo = 0.0;
-  double hi = 1.0;
-  while (UpperTail(hi, df) > q) {
-    lo = hi;
-    hi *= 2.0;
-    if (hi > 1e300) return InvalidArgumentError("StudentTQuantile: no finite quantile");
-  }
-  double t = 0.5 * (lo + hi);
-  for (int iter = 0; iter < 500; ++iter) {
-    const double f = UpperTail(t, df) - q;  // decreasing in t
-    if (f == 0.0) break;
-    if (f > 0.0) lo = t; else hi = t;
-    const double pdf = StudentTPdf(t, df);
-    double next = pdf > 0.0 ? t + f / pdf : 0.5 * (lo + hi);  // Newton: f'(t) = −pdf(t)
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    const double step = std::fabs(next - t);
-    t = next;
-    if (step <= 1e-15 * std::fmax(1.0, t) || hi - lo <= 1e-15 * std::fmax(1.0, t)) break;
-  }
-  return upper ? t : -t;
+  const double t = boost::math::quantile(StudentT(df), p);
+  if (!std::isfinite(t)) return InvalidArgumentError("StudentTQuantile: no finite quantile");
+  return t;
 }
 
 Result<double> MeanConfidenceHalfWidth(double std, int64_t n, double level) {
@@ -197,17 +154,8 @@ Result<double> MeanConfidenceHalfWidth(double std, int64_t n, double level) {
 // ---- Welch's two-sample t-test ------------------------------------------------------------------
 
 Result<WelchTestResult> WelchTTest(const SampleSummary& a, const SampleSummary& b) {
-  const SampleSummary* samples[] = {&a, &b};
-  for (int s = 0; s < 2; ++s) {
-    const SampleSummary& x = *samples[s];
-    const std::string name = s == 0 ? "first" : "second";
-    if (x.n < 2)
-      return InvalidArgumentError("Welch t-test: " + name + " sample needs n >= 2, got " +
-                                  std::to_string(x.n));
-    if (!std::isfinite(x.mean) || !std::isfinite(x.std) || x.std < 0.0)
-      return InvalidArgumentError("Welch t-test: " + name +
-                                  " sample needs a finite mean and a finite std >= 0");
-  }
+  RETURN_IF_ERROR(CheckSample("Welch t-test", "first", a));
+  RETURN_IF_ERROR(CheckSample("Welch t-test", "second", b));
   const double va = a.std * a.std / static_cast<double>(a.n);
   const double vb = b.std * b.std / static_cast<double>(b.n);
   const double se2 = va + vb;
@@ -215,9 +163,76 @@ Result<WelchTestResult> WelchTTest(const SampleSummary& a, const SampleSummary& 
     return FailedPreconditionError("Welch t-test: both samples have zero variance");
   WelchTestResult r;
   r.t = (a.mean - b.mean) / std::sqrt(se2);
-  r.df = se2 * se2 / (va * va / static_cast<double>(a.n - 1) + vb * vb / static_cast<double>(b.n - 1));
+  r.df = WelchSatterthwaiteDf(va, a.n, vb, b.n);
   r.p_two_sided = StudentTTwoSidedP(r.t, r.df);
   return r;
+}
+
+// ---- equivalence testing and detectable differences --------------------------------------------
+
+Result<TostResult> TostEquivalenceTest(const SampleSummary& a, const SampleSummary& b,
+                                       double margin, double alpha) {
+  const char* const test = "TOST equivalence test";
+  RETURN_IF_ERROR(CheckSample(test, "first", a));
+  RETURN_IF_ERROR(CheckSample(test, "second", b));
+  if (!(margin > 0.0) || std::isinf(margin))
+    return InvalidArgumentError(std::string(test) + ": margin must be finite and > 0, got " +
+                                std::to_string(margin));
+  if (!(alpha > 0.0 && alpha < 0.5))
+    return InvalidArgumentError(std::string(test) + ": alpha must be in (0, 0.5), got " +
+                                std::to_string(alpha));
+  const double va = a.std * a.std / static_cast<double>(a.n);
+  const double vb = b.std * b.std / static_cast<double>(b.n);
+  const double se2 = va + vb;
+  if (std::isinf(se2))
+    return InvalidArgumentError(std::string(test) + ": standard error of the difference overflows");
+  if (!(se2 > 0.0))
+    return FailedPreconditionError(std::string(test) + ": both samples have zero variance");
+  TostResult r;
+  r.difference = a.mean - b.mean;
+  r.standard_error = std::sqrt(se2);
+  r.df = WelchSatterthwaiteDf(va, a.n, vb, b.n);
+  // H0: difference <= −margin, rejected for large t_lower; H0: difference >= +margin, rejected
+  // for small t_upper. Both p-values are lower tails of T, so neither loses precision to 1 − CDF.
+  const double t_lower = (r.difference + margin) / r.standard_error;
+  const double t_upper = (r.difference - margin) / r.standard_error;
+  r.p_lower = StudentTCdf(-t_lower, r.df);
+  r.p_upper = StudentTCdf(t_upper, r.df);
+  r.p_tost = std::max(r.p_lower, r.p_upper);
+  r.equivalent = r.p_tost < alpha;
+  ASSIGN_OR_RETURN(const double t_alpha, StudentTQuantile(alpha, r.df));  // < 0
+  r.ci_lower = r.difference + t_alpha * r.standard_error;
+  r.ci_upper = r.difference - t_alpha * r.standard_error;
+  return r;
+}
+
+Result<double> WelchMinimumDetectableDifference(double se_a, int64_t n_a, double se_b,
+                                                int64_t n_b, double alpha, double power) {
+  const char* const what = "minimum detectable difference";
+  if (n_a < 2 || n_b < 2)
+    return InvalidArgumentError(std::string(what) + ": both samples need n >= 2, got " +
+                                std::to_string(n_a) + " and " + std::to_string(n_b));
+  if (!(se_a >= 0.0) || !(se_b >= 0.0) || std::isinf(se_a) || std::isinf(se_b))
+    return InvalidArgumentError(std::string(what) + ": standard errors must be finite and >= 0");
+  if (!(alpha > 0.0 && alpha < 1.0))
+    return InvalidArgumentError(std::string(what) + ": alpha must be in (0, 1), got " +
+                                std::to_string(alpha));
+  if (!(power >= 0.5 && power < 1.0))
+    return InvalidArgumentError(std::string(what) + ": power must be in [0.5, 1), got " +
+                                std::to_string(power));
+  const double va = se_a * se_a;
+  const double vb = se_b * se_b;
+  const double se2 = va + vb;
+  if (std::isinf(se2))
+    return InvalidArgumentError(std::string(what) + ": standard error of the difference overflows");
+  if (!(se2 > 0.0))
+    return FailedPreconditionError(std::string(what) + ": both standard errors are 0");
+  const double df = WelchSatterthwaiteDf(va, n_a, vb, n_b);
+  // Lower-tail quantiles, whose arguments are exact: −t_{1−α/2} and −t_{power} (1 − power is
+  // exact for power >= 0.5).
+  ASSIGN_OR_RETURN(const double t_alpha, StudentTQuantile(0.5 * alpha, df));
+  ASSIGN_OR_RETURN(const double t_beta, StudentTQuantile(1.0 - power, df));
+  return -(t_alpha + t_beta) * std::sqrt(se2);
 }
 
 }  // namespace slaterl

@@ -93,7 +93,7 @@ class DropCounter {
   void Drop(const std::string& reason, const Status& detail);
   int64_t total() const { return total_; }
   const std::map<std::string, int64_t>& by_reason() const { return by_reason_; }
-  // Snapshots (issue 8): continues counting from restored counts (the total is their sum).
+  // Snapshots: continues counting from restored counts (the total is their sum).
   void Restore(const std::map<std::string, int64_t>& by_reason) {
     by_reason_ = by_reason;
     total_ = 0;

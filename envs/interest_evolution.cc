@@ -191,7 +191,7 @@ InterestEvolutionVecEnv::InterestEvolutionVecEnv(const InterestEvolutionConfig& 
   spec_.user_dim = config.num_clusters;
   spec_.doc_dim = config.num_clusters;
   spec_.response_dim = kIevResponseDim;
-  spec_.max_steps = 0;  // self-terminating (§10 E5)
+  spec_.max_steps = 0;  // self-terminating (docs/environments.md decision E5)
   const size_t n = static_cast<size_t>(num_envs);
   cluster_mean_.resize(static_cast<size_t>(num_clusters_));
   for (int c = 0; c < num_clusters_; ++c) cluster_mean_[c] = IevClusterQualityMean(config, c);
@@ -281,7 +281,8 @@ void InterestEvolutionVecEnv::reset(uint64_t seed, ObsBatch* obs) {
     doc_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedDocStream, sampler_seed}));
     response_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedResponseStream}));
     // The original's construction: one user (discarded by the first reset) and one candidate set
-    // (replaced by the first reset when resampling, kept forever otherwise). ENVS.md §10 E2.
+    // (replaced by the first reset when resampling, kept forever otherwise).
+    // docs/environments.md decision E2.
     SampleUser(i);
     SampleDocuments(i);
     StartEpisode(i);
@@ -309,7 +310,8 @@ void InterestEvolutionVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     const double* qualities = quality_.data() + doc_base;
     double* u = interests_.data() + static_cast<size_t>(i) * d;
 
-    // Responses of every shown slot: quality and cluster (Q3); click and watch time filled below.
+    // Responses of every shown slot: quality and cluster (docs/environments.md quirk Q3); click and
+    // watch time filled below.
     float* responses = out->responses.data() + static_cast<size_t>(i) * slot_floats;
     double total = no_click_weight;
     for (int j = 0; j < k; ++j) {
@@ -328,7 +330,7 @@ void InterestEvolutionVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     }
 
     // One categorical draw over (slots in slate order, then "none"): the first outcome whose
-    // cumulative weight exceeds uniform × total (numpy's cdf search, §1.4).
+    // cumulative weight exceeds uniform × total (numpy's cdf search, docs/environments.md §1.4).
     Rng& rng = response_rng_[i];
     const double target = rng.Uniform() * total;
     int chosen = -1;

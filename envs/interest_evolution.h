@@ -1,9 +1,9 @@
 // envs/interest_evolution.h — RecSim's interest-evolution environment, `interest_evolution` in the
 // registry.
 //
-// Dynamics: spec/ENVS.md §3 (RecSim google-research/recsim interest_evolution.py, commit 55e50e4:
+// Dynamics: docs/environments.md §3 (RecSim google-research/recsim interest_evolution.py, commit 55e50e4:
 // the utility-model user and video samplers with the multinomial proportional choice model, as in
-// RLlib's InterestEvolutionRecSimEnv), life cycle §1.1, layouts §8, decisions §10.
+// RLlib's InterestEvolutionRecSimEnv), life cycle docs/environments.md §1.1, layouts §8, decisions §10.
 //
 // Documents: a cluster c ~ uniform over num_clusters (20), observed as one-hot(c) (doc_dim =
 // num_clusters); a hidden quality ~ N(mean[c], quality_stddev) and a fixed video_length. Users:
@@ -15,24 +15,26 @@
 // document_quality_factor·quality), u_c taken before the update. No click costs step_penalty.
 // Reward = watch time of the clicked slot (0 without a click). Per-slot response
 // [click, watch_time, liked (always 0), quality, cluster_id]: every shown slot reports its
-// document's quality and cluster (quirk Q3). Duplicate slate positions are served and scored
-// twice (§1.1). An episode terminates when the budget is ≤ 0; max_steps is 0 (self-terminating)
-// and a defensive cut after kIevTruncationSteps steps is reported as truncated, never as
-// terminated (§10 E5).
+// document's quality and cluster (docs/environments.md quirk Q3). Duplicate slate positions are
+// served and scored twice (docs/environments.md §1.1). An episode terminates when the budget
+// is ≤ 0; max_steps is 0 (self-terminating) and a defensive cut after kIevTruncationSteps steps is
+// reported as truncated, never as terminated (docs/environments.md decision E5).
 //
-// Random streams (ENVS.md §1.3, §8.4, §10 E1/E2): env i owns three Rngs seeded at reset(seed):
+// Random streams (docs/environments.md §1.3, §8.4, decisions E1/E2): env i owns three Rngs seeded
+// at reset(seed):
 //   user     DeriveSeed(seed, {kSeedEnv, i, kSeedUserStream, env_config.seed})
 //   doc      DeriveSeed(seed, {kSeedEnv, i, kSeedDocStream, env_config.seed})
 //   response DeriveSeed(seed, {kSeedEnv, i, kSeedResponseStream})
 // env_config.seed is the original's sampler seed: like there it selects the users and documents
 // and leaves the response noise alone, while the run seed and env index still give every env of
 // every run its own users. (The original's two samplers share one MT19937 seed; ours are
-// independent streams, §10 E1 default mode.) reset(seed) first makes and discards the original's
-// construction-time draws — one user (num_clusters uniforms) and one candidate set — and keeps
-// that candidate set forever when resample_documents is false (Q4). Per document the doc stream
-// gives the cluster integer, then the quality normal. Per step the response stream gives the
-// choice uniform, then, on a click, the flip uniform; then, when resampling, C documents — also
-// on the step that ends an episode, before the auto-reset draws its user and (again) candidates.
+// independent streams, docs/environments.md decision E1 default mode.) reset(seed) first makes and
+// discards the original's construction-time draws — one user (num_clusters uniforms) and one
+// candidate set — and keeps that candidate set forever when resample_documents is false
+// (docs/environments.md quirk Q4). Per document the doc stream gives the cluster integer, then the
+// quality normal. Per step the response stream gives the choice uniform, then, on a click, the flip
+// uniform; then, when resampling, C documents — also on the step that ends an episode, before the
+// auto-reset draws its user and (again) candidates.
 #pragma once
 
 #include <cmath>
@@ -47,10 +49,10 @@
 
 namespace slaterl {
 
-// Defensive episode cut (ENVS.md §10 E5): the budget strictly decreases unless quality > 3.78, so
-// real episodes end far earlier (reference lengths 44–131); reported as truncated.
+// Defensive episode cut (docs/environments.md decision E5): the budget strictly decreases unless
+// quality > 3.78, so real episodes end far earlier (reference lengths 44–131); reported as truncated.
 constexpr int32_t kIevTruncationSteps = 10000;
-// Width of the per-slot response vector (ENVS.md §8.2): [click, watch_time, liked, quality,
+// Width of the per-slot response vector (docs/environments.md §8.2): [click, watch_time, liked, quality,
 // cluster_id].
 constexpr int kIevResponseDim = 5;
 constexpr int kIevResponseClick = 0;
@@ -58,10 +60,11 @@ constexpr int kIevResponseWatchTime = 1;
 constexpr int kIevResponseLiked = 2;
 constexpr int kIevResponseQuality = 3;
 constexpr int kIevResponseClusterId = 4;
-// Share of clusters with "trashy" quality means in [min_utility, 0] (ENVS.md §3: 14 of 20).
+// Share of clusters with "trashy" quality means in [min_utility, 0] (docs/environments.md §3: 14 of 20).
 constexpr int kIevTrashyClustersPerTen = 7;
 
-// Validated `env_config` of `interest_evolution`. Keys use RecSim's parameter names (§10 E6).
+// Validated `env_config` of `interest_evolution`. Keys use RecSim's parameter names
+// (docs/environments.md decision E6).
 struct InterestEvolutionConfig {
   int num_candidates = 10;         // C, documents offered per step
   int slate_size = 2;              // k
@@ -72,7 +75,7 @@ struct InterestEvolutionConfig {
   double min_utility = -3.0;       // quality mean of cluster 0
   double max_utility = 3.0;        // quality mean of the last cluster
   double video_length = 4.0;       // minutes
-  double quality_stddev = 0.1;     // RecSim's `quality_variance`, used as the std (§3)
+  double quality_stddev = 0.1;     // RecSim's `quality_variance`, used as the std (docs/environments.md §3)
   // Users (UtilityModelUserSampler, IEvUserState, IEvUserModel).
   double time_budget = 200.0;      // minutes per session
   double no_click_mass = 1.0;
@@ -94,7 +97,7 @@ struct InterestEvolutionConfig {
   Status Validate() const;
 };
 
-// The deterministic parts of one transition (ENVS.md §3), shared by the environment and tests.
+// The deterministic parts of one transition (docs/environments.md §3), shared by the environment and tests.
 // A plain value; thread-safe to read.
 struct InterestEvolutionDynamics {
   double min_normalizer, no_click_mass, step_penalty, video_length;
@@ -139,7 +142,7 @@ struct InterestEvolutionDynamics {
 };
 
 // Quality mean of cluster c: concat(linspace(min_utility, 0, T), linspace(0, max_utility, N − T))
-// with T = ⌊7N/10⌋ trashy clusters (N = 20: T = 14, ENVS.md §3). linspace(a, b, 1) = [a].
+// with T = ⌊7N/10⌋ trashy clusters (N = 20: T = 14, docs/environments.md §3). linspace(a, b, 1) = [a].
 double IevClusterQualityMean(const InterestEvolutionConfig& config, int cluster);
 
 // N lock-step interest-evolution environments in struct-of-arrays form.

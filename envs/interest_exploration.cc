@@ -21,7 +21,8 @@ Status KeyError(const std::string& key, const std::string& what) {
   return InvalidArgumentError(EnvConfigKeyError(kEnvName, key, what));
 }
 
-// numpy's categorical draw (§1.4): cdf = cumsum(p) / sum(p); the first index with cdf > u.
+// numpy's categorical draw (docs/environments.md §1.4): cdf = cumsum(p) / sum(p); the first index
+// with cdf > u.
 template <int N>
 int32_t Categorical(const double (&p)[N], double u) {
   double total = 0.0;
@@ -179,7 +180,7 @@ void InterestExplorationVecEnv::reset(uint64_t seed, ObsBatch* obs) {
     user_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedUserStream, sampler_seed}));
     doc_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedDocStream, sampler_seed}));
     response_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedResponseStream}));
-    // The original's construction-time user and candidate set (ENVS.md §10 E2).
+    // The original's construction-time user and candidate set (docs/environments.md decision E2).
     SampleUser(i);
     SampleDocuments(i);
     StartEpisode(i);
@@ -243,7 +244,8 @@ void InterestExplorationVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     episode_length_[i] += 1;
     if (config_.resample_documents) SampleDocuments(i);
 
-    const bool truncated = episode_length_[i] >= config_.horizon;  // never terminal (Q12)
+    // Never terminal (docs/environments.md quirk Q12).
+    const bool truncated = episode_length_[i] >= config_.horizon;
     out->rewards[i] = static_cast<float>(reward);
     out->terminated[i] = 0;
     out->truncated[i] = truncated ? 1 : 0;

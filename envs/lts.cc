@@ -230,7 +230,8 @@ void LtsVecEnv::reset(uint64_t seed, ObsBatch* obs) {
     doc_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedDocStream}));
     response_rng_[i].Seed(DeriveSeed(seed, {kSeedEnv, env, kSeedResponseStream}));
     // The original's construction: one user (discarded by the first reset) and one candidate set
-    // (replaced by the first reset when resampling, kept forever otherwise). ENVS.md §10 E2.
+    // (replaced by the first reset when resampling, kept forever otherwise).
+    // docs/environments.md decision E2.
     user_rng_[i].Uniform();
     SampleDocuments(i);
     StartEpisode(i);
@@ -250,7 +251,7 @@ void LtsVecEnv::step(const SlateBatch& slates, StepBatch* out) {
 
   for (int i = 0; i < n; ++i) {
     const int32_t* slate = slates.items.data() + static_cast<size_t>(i) * k;
-    const int32_t consumed = slate[0];  // only slot 0 is ever clicked (Q1)
+    const int32_t consumed = slate[0];  // only slot 0 is ever clicked (docs/environments.md quirk Q1)
     SLATERL_CHECK(consumed >= 0 && consumed < num_candidates);
     const double c = clickbait_[static_cast<size_t>(i) * num_candidates + consumed];
 
@@ -265,7 +266,7 @@ void LtsVecEnv::step(const SlateBatch& slates, StepBatch* out) {
     episode_length_[i] += 1;
     if (config_.resample_documents) SampleDocuments(i);  // step 7 of RecSim's step, also at the end
 
-    out->rewards[i] = static_cast<float>(engagement);  // unclipped (Q2)
+    out->rewards[i] = static_cast<float>(engagement);  // unclipped (docs/environments.md quirk Q2)
     float* responses = out->responses.data() + static_cast<size_t>(i) * slot_floats;
     std::fill(responses, responses + slot_floats, 0.0f);
     responses[0] = 1.0f;

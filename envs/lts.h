@@ -1,14 +1,14 @@
 // envs/lts.h — RecSim's long-term-satisfaction environment ("choc/kale"), `lts` in the registry.
 //
-// Dynamics: spec/ENVS.md §2 (RecSim google-research/recsim long_term_satisfaction.py, commit
-// 55e50e4), life cycle §1.1, layouts §8, decisions §10. One document feature (clickbait score c),
-// a hidden user (net positive exposure NPE, satisfaction SAT = σ(κ·NPE), time budget), and only
-// slot 0 of a slate is ever consumed (quirk Q1). Reward = the unclipped engagement; the observed
-// per-slot response is [click, engagement clipped to [0, 100]] (Q2). Every episode lasts exactly
-// `time_budget` steps.
+// Dynamics: docs/environments.md §2 (RecSim google-research/recsim long_term_satisfaction.py, commit
+// 55e50e4), life cycle docs/environments.md §1.1, layouts §8, decisions §10. One document feature
+// (clickbait score c), a hidden user (net positive exposure NPE, satisfaction SAT = σ(κ·NPE), time
+// budget), and only slot 0 of a slate is ever consumed (docs/environments.md quirk Q1).
+// Reward = the unclipped engagement; the observed per-slot response is [click, engagement clipped
+// to [0, 100]] (docs/environments.md quirk Q2). Every episode lasts exactly `time_budget` steps.
 //
-// Random streams (ENVS.md §1.3, §8.4, §10 E1/E2): env i owns three independent Rngs seeded at
-// reset(seed) from DeriveSeed(seed, {kSeedEnv, i, kSeedUserStream | kSeedDocStream |
+// Random streams (docs/environments.md §1.3, §8.4, decisions E1/E2): env i owns three independent
+// Rngs seeded at reset(seed) from DeriveSeed(seed, {kSeedEnv, i, kSeedUserStream | kSeedDocStream |
 // kSeedResponseStream}). The original's construction-time draws (one user, one candidate set) are
 // made and discarded at the start of reset(seed) (the candidate set is kept when
 // resample_documents is false, as in RecSim). Per step the response stream gives the engagement
@@ -28,7 +28,7 @@
 
 namespace slaterl {
 
-// Validated `env_config` of `lts`. Keys use RecSim's parameter names (ENVS.md §10 E6).
+// Validated `env_config` of `lts`. Keys use RecSim's parameter names (docs/environments.md decision E6).
 struct LtsConfig {
   int num_candidates = 10;           // C, documents offered per step
   int slate_size = 3;                // k (RecSim default 3; RLlib's wrapper uses 2)
@@ -82,7 +82,7 @@ struct LtsDynamics {
   }
 };
 
-// Highest engagement the response observation reports (ENVS.md §2, Q2).
+// Highest engagement the response observation reports (docs/environments.md §2, quirk Q2).
 constexpr double kLtsMaxObservedEngagement = 100.0;
 
 // N lock-step LTS environments in struct-of-arrays form.

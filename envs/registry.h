@@ -1,4 +1,4 @@
-// envs/registry.h — environments by name (DESIGN.md: `lts`, `interest_evolution`, ...).
+// envs/registry.h — environments by name (`lts`, `interest_evolution`, ...; docs/environments.md).
 //
 // Each environment registers its env_config Schema and a factory. Config validation looks up the
 // schema by `env`; actors and `slaterl eval` build VecEnvs through CreateVecEnv. Adding an

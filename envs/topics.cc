@@ -22,7 +22,7 @@ constexpr int64_t kMaxTopicSize = 1024;
 constexpr int64_t kMaxTableFloats = int64_t{1} << 26;  // 256 MB of float32
 constexpr int64_t kMaxDequeLength = 1024;
 constexpr int64_t kMaxEpisodeSteps = 1000000000;
-// Diversity penalties of the paper variants (ENVS.md §6.1).
+// Diversity penalties of the paper variants (docs/environments.md §6.1).
 constexpr double kDivPenPenalty = 3.0;
 constexpr double kNoPenalty = 1.0;
 // Values of click_model / diversity_penalty that mean "take it from `variant`".
@@ -94,9 +94,9 @@ Schema TopicsConfig::GetSchema() {
   const TopicsConfig d;
   Schema s("env_config");
   s.Enum("variant", TopicsVariantName(d.variant), {"TopDown", "Mixed", "DivPen"},
-         "GeMS environment (ENVS.md §6.1): TopDown = tdPBM clicks, diversity_penalty 1; Mixed = "
-         "mixPBM, 1; DivPen = mixPBM, 3. Sets click_model and diversity_penalty unless they are "
-         "given.")
+         "GeMS environment (docs/environments.md §6.1): TopDown = tdPBM clicks, diversity_penalty 1; "
+         "Mixed = mixPBM, 1; DivPen = mixPBM, 3. Sets click_model and diversity_penalty unless they "
+         "are given.")
       .Enum(
           "embeddings", TopicsEmbeddingsKindName(d.embeddings), {"focused", "diffuse", "generated"},
           "Item table: the GeMS `focused` or `diffuse` file (data/gems/item_embeddings_<name>.f32, "
@@ -154,8 +154,8 @@ Schema TopicsConfig::GetSchema() {
             "An item already clicked in the episode gets relevance 0 (and oracle score 0).")
       .Enum("click_model", kFromVariantClickModel, {kFromVariantClickModel, "tdPBM", "mixPBM"},
             "Position-based click model: tdPBM e_r = 0.85^r; mixPBM e_r = 0.5*0.85^r + "
-            "0.5*0.85^(k-1-r) (r = 0..k-1; the code's form, ENVS.md Q14). auto = from variant "
-            "(TopDown tdPBM, Mixed and DivPen mixPBM).");
+            "0.5*0.85^(k-1-r) (r = 0..k-1; the code's form, docs/environments.md quirk Q14). auto = "
+            "from variant (TopDown tdPBM, Mixed and DivPen mixPBM).");
   return s;
 }
 
@@ -263,7 +263,7 @@ Status TopicsConfig::Validate() const {
     return error("rec_size", std::to_string(rec_size) + " must be <= num_topics (" +
                                  std::to_string(num_topics) +
                                  "): the reset slate holds the best item of each of the first "
-                                 "rec_size topics (ENVS.md §6.7)");
+                                 "rec_size topics (docs/environments.md §6.7)");
   if (rec_size > num_items)
     return error("rec_size", std::to_string(rec_size) + " must be <= num_items (" +
                                  std::to_string(num_items) + ")");
@@ -315,8 +315,8 @@ TopicsDynamics::TopicsDynamics(const TopicsConfig& config,
   topic_size_ = config_.topic_size;
   dim_ = num_topics_ * topic_size_;
   rec_size_ = config_.rec_size;
-  // Every constant in float32, as the original's tensors (Q11). 1 − ω is taken in double first,
-  // as Python does before torch rounds it.
+  // Every constant in float32, as the original's tensors (docs/environments.md quirk Q11). 1 − ω is
+  // taken in double first, as Python does before torch rounds it.
   max_score_ = embeddings_->max_score();
   offset_ = static_cast<float>(config_.env_offset);
   slope_ = static_cast<float>(config_.env_slope);
@@ -325,7 +325,7 @@ TopicsDynamics::TopicsDynamics(const TopicsConfig& config,
   boost_ = static_cast<float>(config_.short_term_boost);
   alpha_ = static_cast<float>(config_.env_alpha);
   penalty_ = static_cast<float>(config_.diversity_penalty);
-  // §6.3: γ_r = 0.85^r; tdPBM e_r = γ_r; mixPBM e_r = ν·γ_r + (1−ν)·γ_{k−1−r}.
+  // docs/environments.md §6.3: γ_r = 0.85^r; tdPBM e_r = γ_r; mixPBM e_r = ν·γ_r + (1−ν)·γ_{k−1−r}.
   std::vector<float> gamma(static_cast<size_t>(rec_size_));
   for (int r = 0; r < rec_size_; ++r)
     gamma[static_cast<size_t>(r)] = std::pow(kTopicsExaminationDecay, static_cast<float>(r));
@@ -397,7 +397,8 @@ void TopicsDynamics::ClickProbabilities(TopicsUserState* state, const float* u,
                                         const int32_t* slate, float* scores,
                                         float* click_prob) const {
   const TopicsEmbeddings& e = *embeddings_;
-  // Diversity rule (§6.6 step 2, Q7): some topic occurs >= diversity_threshold times.
+  // Diversity rule (docs/environments.md §6.6 step 2, quirk Q7): some topic
+  // occurs >= diversity_threshold times.
   int32_t* counts = state->topic_counts.data();
   int32_t most = 0;
   for (int r = 0; r < rec_size_; ++r) most = std::max(most, ++counts[e.topic(slate[r])]);
@@ -406,7 +407,7 @@ void TopicsDynamics::ClickProbabilities(TopicsUserState* state, const float* u,
   const bool zero_clicked = config_.click_only_once;
   for (int r = 0; r < rec_size_; ++r) {
     const int32_t item = slate[r];
-    // §6.5 in the order of §10 E7: dot, ÷ max_score, − offset, × slope, sigmoid.
+    // docs/environments.md §6.5 in the order of decision E7: dot, ÷ max_score, − offset, × slope, sigmoid.
     const float score = e.Score(item, u) / max_score_;
     scores[r] = score;
     float relevance = 1.0f / (1.0f + std::exp(-(score - offset_) * slope_));
@@ -419,7 +420,7 @@ void TopicsDynamics::ClickProbabilities(TopicsUserState* state, const float* u,
 
 void TopicsDynamics::ResetProbabilities(TopicsUserState* state, float* scores,
                                         float* click_prob) const {
-  // §6.7 step 2: the raw u (no boredom mask, no boost).
+  // docs/environments.md §6.7 step 2: the raw u (no boredom mask, no boost).
   ClickProbabilities(state, state->user.data(), initial_slate_.data(), scores, click_prob);
 }
 
@@ -428,7 +429,8 @@ bool TopicsDynamics::ApplyResetClicks(TopicsUserState* state, const uint8_t* cli
   for (int r = 0; r < rec_size_; ++r) {
     if (!clicks[r]) continue;
     const int32_t item = initial_slate_[static_cast<size_t>(r)];
-    state->clicked_topics.PushBack(embeddings_->topic(item));  // not clicked_step (Q5)
+    // Not clicked_step (docs/environments.md quirk Q5).
+    state->clicked_topics.PushBack(embeddings_->topic(item));
     if (config_.click_only_once) state->clicked_items[static_cast<size_t>(item)] = 1;
     last = r;
   }
@@ -562,7 +564,8 @@ void TopicsDynamics::FinishStep(TopicsUserState* state, const int32_t* served,
     state->clicked_step.PushBack(t);
     last_click = r;
   }
-  // Step 9: window pop, in lock-step (Q5: with reset clicks the topic deque is longer).
+  // Step 9: window pop, in lock-step (docs/environments.md quirk Q5: with reset clicks the topic
+  // deque is longer).
   while (!state->clicked_step.empty() &&
          state->clicked_step.front() < t - config_.boredom_moving_window) {
     state->clicked_step.PopFront();
@@ -582,7 +585,8 @@ void TopicsDynamics::FinishStep(TopicsUserState* state, const int32_t* served,
     for (int d = 0; d < dim_; ++d) u[d] = omega_ * u[d] + one_minus_omega_ * item[d];
     NormaliseByBlockNorms(u);
   }
-  // Step 12 (Q6): the topic of item id = position of the last click, not of the clicked item.
+  // Step 12 (docs/environments.md quirk Q6): the topic of item id = position of the last click, not
+  // of the clicked item.
   if (state->bored[static_cast<size_t>(state->short_term_topic)])
     state->short_term_topic = e.topic(last_click);
 }

@@ -1,38 +1,43 @@
 // envs/topics.h — GeMS's TopicRec simulator, `topics` in the registry.
 //
-// Dynamics: spec/ENVS.md §6 (GeMS naver/gems RecSim/simulators.py, commit 277a85f), layouts §8,
-// quirks §9 (Q5–Q11, Q14), decisions §10 (E1, E3, E7, E8, E9). A catalogue of num_items items with
-// fixed embeddings E (TopicsEmbeddings: the GeMS focused/diffuse files or slaterl's generator) of
-// num_topics blocks of topic_size dims (10 × 2); a hidden user vector u whose block norms sum to 1;
-// relevance σ(slope·(E_j·ũ / max_score − offset)); a position-based click model (tdPBM / mixPBM in
-// the code's form, Q14) whose attractiveness is divided by diversity_penalty when
-// ≥ diversity_threshold items of the slate share a topic (Q7); boredom (a topic clicked ≥
+// Dynamics: docs/environments.md §6 (GeMS naver/gems RecSim/simulators.py, commit 277a85f);
+// layouts, quirks and decisions: docs/environments.md §8, §9 (Q5–Q11, Q14), §10 (E1, E3, E7, E8,
+// E9). A catalogue of num_items items with fixed embeddings E (TopicsEmbeddings: the GeMS
+// focused/diffuse files or slaterl's generator) of num_topics blocks of topic_size dims (10 × 2); a
+// hidden user vector u whose block norms sum to 1; relevance σ(slope·(E_j·ũ / max_score − offset));
+// a position-based click model (tdPBM / mixPBM in the code's form, docs/environments.md quirk Q14)
+// whose attractiveness is divided by diversity_penalty when ≥ diversity_threshold items of the
+// slate share a topic (docs/environments.md quirk Q7); boredom (a topic clicked ≥
 // boredom_threshold times among the recent clicks is masked out of ũ for 5 steps); drift of u
-// towards every clicked item. reset() draws a user and runs one interaction on a fixed initial
-// slate (not counted, §6.7, Q10); every episode then lasts exactly episode_length steps; reward =
-// number of clicks. All arithmetic is float32 in the order of ENVS.md §6.5/§10 E7 (Q11).
+// towards every clicked item. reset() draws a user and runs one interaction on a
+// fixed initial slate (not counted, docs/environments.md §6.7, quirk Q10); every episode then lasts
+// exactly episode_length steps; reward = number of clicks. All arithmetic is float32 in the order
+// of docs/environments.md §6.5/decision E7 (quirk Q11).
 //
-// Observation (§8.2): user_dim = doc_dim = 0; ObsBatch.last_slate = the slate served last (item
-// ids, after oracle substitution; after a reset the reset slate) and last_responses = its clicks
-// as [click, click] per slot (the reset clicks after a reset, not zeros); first_step = 1 after a
-// reset. A slate entry −1 means "the env's short-term oracle fills this slot" (EnvSpec::
-// oracle_sentinel, §6.8 step 5, §10 E3): all −1 is the short-term oracle.
+// Observation (docs/environments.md §8.2): user_dim = doc_dim = 0; ObsBatch.last_slate = the slate
+// served last (item ids, after oracle substitution; after a reset the reset slate) and
+// last_responses = its clicks as [click, click] per slot (the reset clicks after a reset, not
+// zeros); first_step = 1 after a reset. A slate entry −1 means "the env's short-term oracle fills
+// this slot" (EnvSpec::oracle_sentinel, docs/environments.md §6.8 step 5, decision E3): all −1 is
+// the short-term oracle.
 //
-// Random streams (§6.9, §8.4, §10 E1/E7): env i owns ONE simulator Rng seeded at reset(seed) with
-// DeriveSeed(seed, {kSeedEnv, i, kSeedSimulatorStream, env_config.sim_seed}); episodes run back
-// to back on it (auto-resets do not re-seed). Per episode: the user's num_topics × topic_size
-// normals, then num_topics uniforms (§6.4); rec_size click uniforms on the reset slate, plus one
-// integer in [0, num_topics) only when nothing was clicked there (§6.7 step 4); then rec_size click
-// uniforms per step, whatever the slate. So every policy meets the same users and reset outcomes
-// for a given seed (common random numbers, as in reference/RESULTS.md §1.3). The streams are ours,
-// not torch's: `topics` is statistically, not bit-, equivalent to the original (§10 E7).
-// env_config.sim_seed plays the part of GeMS's simulator seed: it selects the users together with
-// the run seed. (GeMS re-seeds with it before testing; the slaterl equivalent is `eval --seed`,
-// §10 E9.)
+// Random streams (docs/environments.md §6.9, §8.4, decisions E1/E7): env i owns ONE simulator Rng
+// seeded at reset(seed) with DeriveSeed(seed, {kSeedEnv, i, kSeedSimulatorStream,
+// env_config.sim_seed}); episodes run back to back on it (auto-resets do not re-seed). Per episode:
+// the user's num_topics × topic_size normals, then num_topics uniforms (docs/environments.md §6.4);
+// rec_size click uniforms on the reset slate, plus one integer in [0, num_topics) only when nothing
+// was clicked there (docs/environments.md §6.7 step 4); then rec_size click uniforms per step,
+// whatever the slate. So every policy meets the same users and reset outcomes for a given seed
+// (common random numbers, as in the reference measurements of data/reference/reference.csv). The
+// streams are ours, not torch's: `topics` is statistically, not bit-, equivalent to the original
+// (docs/environments.md decision E7). env_config.sim_seed plays the part of GeMS's simulator seed:
+// it selects the users together with the run seed. (GeMS re-seeds with it before testing; the
+// slaterl equivalent is `eval --seed`, docs/environments.md decision E9.)
 //
 // The per-step dynamics live in TopicsDynamics, split around the click draw (BeginStep → clicks →
 // FinishStep) so that tests replay the reference traces with the recorded clicks forced through
-// the very functions step() runs (reference/RESULTS.md §3.2).
+// the very functions step() runs (tests/data/topicrec_focused_topdown_*.jsonl,
+// tests/envs/topics_trace_test.cc).
 #pragma once
 
 #include <cstdint>
@@ -48,15 +53,15 @@
 
 namespace slaterl {
 
-// Boredom timer of a newly bored topic, in steps (GeMS hard-codes 5; ENVS.md §6.4, §6.8 step 2).
+// Boredom timer of a newly bored topic, in steps (GeMS hard-codes 5; docs/environments.md §6.4, §6.8 step 2).
 constexpr int32_t kTopicsBoredomTimeoutSteps = 5;
-// Examination decay of the position-based click models: e_r = 0.85^r (ENVS.md §6.3).
+// Examination decay of the position-based click models: e_r = 0.85^r (docs/environments.md §6.3).
 constexpr float kTopicsExaminationDecay = 0.85f;
-// Share of top-down users in mixPBM, ν (ENVS.md §6.3): e_r = ν·0.85^r + (1−ν)·0.85^(k−1−r).
+// Share of top-down users in mixPBM, ν (docs/environments.md §6.3): e_r = ν·0.85^r + (1−ν)·0.85^(k−1−r).
 constexpr float kTopicsMixPbmTopDownShare = 0.5f;
-// Per-slot response of `topics` (ENVS.md §8.2): [click, item_reward = click].
+// Per-slot response of `topics` (docs/environments.md §8.2): [click, item_reward = click].
 constexpr int kTopicsResponseDim = 2;
-// GeMS's default simulator seed (ENVS.md §6.1); env_config.sim_seed defaults to it.
+// GeMS's default simulator seed (docs/environments.md §6.1); env_config.sim_seed defaults to it.
 constexpr int64_t kGemsDefaultSimSeed = 24321357327;
 
 enum class TopicsVariant { kTopDown, kMixed, kDivPen };
@@ -64,8 +69,9 @@ enum class TopicsClickModel { kTdPbm, kMixPbm };
 enum class TopicsEmbeddingsKind { kFocused, kDiffuse, kGenerated };
 
 // Validated `env_config` of `topics`. Keys: variant, embeddings, generated_structure,
-// embeddings_seed, data_dir, sim_seed, and every ENVS.md §6.1 parameter under its GeMS name
-// (§10 E8). Defaults are the paper's values (never the simulators.py command-line defaults).
+// embeddings_seed, data_dir, sim_seed, and every docs/environments.md §6.1 parameter under its GeMS name
+// (docs/environments.md decision E8). Defaults are the paper's values (never the simulators.py
+// command-line defaults).
 struct TopicsConfig {
   TopicsVariant variant = TopicsVariant::kTopDown;
   TopicsEmbeddingsKind embeddings = TopicsEmbeddingsKind::kFocused;
@@ -85,13 +91,14 @@ struct TopicsConfig {
   int recent_items_maxlen = 10;    // capacity of both recent-click deques
   int boredom_moving_window = 5;   // the window holds the clicks of steps t−window…t
   double short_term_boost = 1.0;   // multiplies the short-term topic's block of ũ
-  int diversity_threshold = 4;     // ≥ this many items of one topic trigger the penalty (Q7)
+  // ≥ this many items of one topic trigger the penalty (docs/environments.md quirk Q7).
+  int diversity_threshold = 4;
   double diversity_penalty = 1.0;  // from variant unless given (TopDown/Mixed 1, DivPen 3)
   double env_alpha = 1.0;          // attractiveness = env_alpha · relevance
   bool click_only_once = false;    // already clicked items get relevance 0 (and oracle score 0)
   TopicsClickModel click_model = TopicsClickModel::kTdPbm;  // from variant unless given
 
-  // The paper configuration of one of the six environments (ENVS.md §6.1 table).
+  // The paper configuration of one of the six environments (docs/environments.md §6.1 table).
   static TopicsConfig Paper(TopicsVariant variant, TopicsEmbeddingsKind embeddings);
   // The env_config keys with defaults, ranges, units and documentation.
   static Schema GetSchema();
@@ -154,13 +161,16 @@ class TopicsRecentDeque {
   int size_ = 0;
 };
 
-// The hidden state of one user (one env), ENVS.md §6.4. Sized once by TopicsDynamics::InitState.
+// The hidden state of one user (one env), docs/environments.md §6.4. Sized once by
+// TopicsDynamics::InitState.
 struct TopicsUserState {
   std::vector<float> user;             // K·s, the raw user vector u (block norms sum to 1)
   std::vector<uint8_t> bored;          // K
   std::vector<int32_t> bored_timeout;  // K
-  TopicsRecentDeque clicked_topics;    // topics of recent clicks (reset clicks included, Q5)
-  TopicsRecentDeque clicked_step;      // step of each recent click (reset clicks excluded, Q5)
+  // Topics of recent clicks (reset clicks included) and the step of each recent click (reset
+  // clicks excluded): docs/environments.md quirk Q5.
+  TopicsRecentDeque clicked_topics;
+  TopicsRecentDeque clicked_step;
   int32_t short_term_topic = 0;
   int32_t t = 0;                       // steps taken in this episode
   std::vector<uint8_t> clicked_items;  // num_items flags, `all_clicked_items` (click_only_once)
@@ -170,7 +180,7 @@ struct TopicsUserState {
 
 // What BeginStep computes for one step of one env (caller-owned buffers).
 struct TopicsStepBuffers {
-  float* effective_user;  // K·s: ũ (§6.8 step 4)
+  float* effective_user;  // K·s: ũ (docs/environments.md §6.8 step 4)
   int32_t* served;        // k: the slate after oracle substitution
   float* scores;          // k: E_j·ũ / max_score (info.scores)
   float* click_prob;      // k: attractiveness × examination, the Bernoulli parameters
@@ -188,37 +198,41 @@ class TopicsDynamics {
   const TopicsEmbeddings& embeddings() const { return *embeddings_; }
   const TopicsConfig& config() const { return config_; }
   int dim() const { return dim_; }
-  // Examination probability e_r of rank r (k values; §6.3, the code's form Q14).
+  // Examination probability e_r of rank r (k values; docs/environments.md §6.3, in the code's
+  // form: quirk Q14).
   const std::vector<float>& examination() const { return examination_; }
-  // The reset slate: the best item of topics 0…k−1 (§6.7 step 1).
+  // The reset slate: the best item of topics 0…k−1 (docs/environments.md §6.7 step 1).
   const std::vector<int32_t>& initial_slate() const { return initial_slate_; }
 
   // Sizes every array of `state` for this configuration (the only allocation).
   void InitState(TopicsUserState* state) const;
-  // §6.4: a fresh user (K·s normals, then K uniforms from `rng`) and cleared bookkeeping.
+  // docs/environments.md §6.4: a fresh user (K·s normals, then K uniforms from `rng`) and cleared
+  // bookkeeping.
   void SampleUser(Rng& rng, TopicsUserState* state) const;
-  // §6.7 steps 1–2: the reset slate's scores (raw u) and click probabilities.
+  // docs/environments.md §6.7 steps 1–2: the reset slate's scores (raw u) and click probabilities.
   void ResetProbabilities(TopicsUserState* state, float* scores, float* click_prob) const;
-  // §6.7 steps 3–4 with the reset clicks given: topics into clicked_topics (not clicked_step, Q5),
-  // all_clicked_items; short-term topic = topic of the last clicked item. Returns false when
-  // nothing was clicked: the caller then draws the short-term topic (DrawShortTermTopic).
+  // docs/environments.md §6.7 steps 3–4 with the reset clicks given: topics into clicked_topics
+  // (not clicked_step, quirk Q5), all_clicked_items; short-term topic = topic of the last clicked
+  // item. Returns false when nothing was clicked: the caller then draws the short-term topic
+  // (DrawShortTermTopic).
   bool ApplyResetClicks(TopicsUserState* state, const uint8_t* clicks) const;
   void DrawShortTermTopic(Rng& rng, TopicsUserState* state) const;
 
-  // §6.8 steps 1–7 without the draw: t += 1, boredom decay and onset, ũ, oracle substitution of
-  // −1 entries of `requested`, scores, click probabilities.
+  // docs/environments.md §6.8 steps 1–7 without the draw: t += 1, boredom decay and onset, ũ,
+  // oracle substitution of −1 entries of `requested`, scores, click probabilities.
   void BeginStep(TopicsUserState* state, const int32_t* requested,
                  const TopicsStepBuffers& out) const;
-  // §6.6 step 3: one uniform per rank from `rng`, click_r = U < click_prob[r].
+  // docs/environments.md §6.6 step 3: one uniform per rank from `rng`, click_r = U < click_prob[r].
   void SampleClicks(Rng& rng, const float* click_prob, uint8_t* clicks) const;
-  // §6.8 steps 8–12 with the clicks given: deques and window pop, all_clicked_items, influence
-  // on u (renormalised by the sum of block norms), short-term topic switch (Q6).
+  // docs/environments.md §6.8 steps 8–12 with the clicks given: deques and window pop,
+  // all_clicked_items, influence on u (renormalised by the sum of block norms), short-term topic
+  // switch (docs/environments.md quirk Q6).
   void FinishStep(TopicsUserState* state, const int32_t* served, const uint8_t* clicks) const;
   bool Done(const TopicsUserState& state) const { return state.t >= config_.episode_length; }
 
-  // §6.8 steps 2–3 on the given flags and timers: decay, then onset from `clicked_topics`.
-  // `counts` is K zeros on entry and on return. BeginStep runs it on the state's own arrays; a
-  // preview (TopicsVecEnv::EffectiveUser) on copies.
+  // docs/environments.md §6.8 steps 2–3 on the given flags and timers: decay, then onset from
+  // `clicked_topics`. `counts` is K zeros on entry and on return. BeginStep runs it on the state's
+  // own arrays; a preview (TopicsVecEnv::EffectiveUser) on copies.
   void AdvanceBoredom(const TopicsRecentDeque& clicked_topics, uint8_t* bored,
                       int32_t* bored_timeout, int32_t* counts) const;
   // ũ from u, `bored` and the short-term topic (step 4).
@@ -230,8 +244,9 @@ class TopicsDynamics {
                    int32_t* top) const;
 
  private:
-  // Scores and click probabilities of `slate` for the user vector `u` (§6.5, §6.6 steps 1–2;
-  // with click_only_once, already clicked items get relevance 0). Uses state.topic_counts.
+  // Scores and click probabilities of `slate` for the user vector `u`
+  // (docs/environments.md §6.5, §6.6 steps 1–2; with click_only_once, already clicked items get
+  // relevance 0). Uses state.topic_counts.
   void ClickProbabilities(TopicsUserState* state, const float* u, const int32_t* slate,
                           float* scores, float* click_prob) const;
   // u ← u / Σ_k ‖u_k‖ (the GeMS normalisation).
@@ -253,8 +268,8 @@ class TopicsDynamics {
 // slate entries in [0, num_items) or −1 (CHECK; callers validate with ValidateSlates). Every
 // episode lasts exactly episode_length steps and ends as terminated (the env's own rule, as GeMS's
 // done flag), never truncated; episode_return / episode_length hold the finished episode's totals
-// where terminated, the running totals elsewhere (reset clicks are never counted, Q10). Not
-// thread-safe.
+// where terminated, the running totals elsewhere (reset clicks are never counted,
+// docs/environments.md quirk Q10). Not thread-safe.
 class TopicsVecEnv : public VecEnv {
  public:
   // `config` must be valid and match `embeddings`; use Create() for a checked construction.
@@ -272,7 +287,7 @@ class TopicsVecEnv : public VecEnv {
   // contract).
   Status VisitState(StateArchive& archive) override;
 
-  // ---- privileged accessors (ENVS.md §8.3; privileged methods and the oracle only) ----
+  // ---- privileged accessors (docs/environments.md §8.3; privileged methods and the oracle only) ----
   // Item table E, item topics, max_score, the reset slate: dynamics().embeddings(),
   // dynamics().initial_slate(); examination vector e_r: dynamics().examination(); offset, slope,
   // diversity rule, click model: config().
@@ -280,9 +295,9 @@ class TopicsVecEnv : public VecEnv {
   const std::vector<float>& examination() const { return dynamics_.examination(); }
   float max_score() const { return dynamics_.embeddings().max_score(); }
   // ũ of env i: with `preview`, the vector the next step will use (the pending boredom decay and
-  // onset applied, §6.8 steps 2–4); without, masked with the boredom flags as last updated (the
-  // view GeMS's SlateQ reads, ALGOS.md quirk #23, but with the correct [s·b, s·b+s) blocks).
-  // Writes dim floats. No allocation.
+  // onset applied, docs/environments.md §6.8 steps 2–4); without, masked with the boredom flags as
+  // last updated (the view GeMS's SlateQ reads, docs/algorithms.md register entry 23, but with the
+  // correct [s·b, s·b+s) blocks). Writes dim floats. No allocation.
   void EffectiveUser(int i, bool preview, float* out) const;
   // The raw user vector u after env i's latest step, before any auto-reset (info.user_state;
   // after reset(): the new user). dim floats.

@@ -1,18 +1,19 @@
-// envs/topics_embeddings.h — the item table of `topics` (GeMS TopicRec, ENVS.md §6.2): loaded from
-// the GeMS files shipped in data/gems/, or drawn by slaterl's own seeded generator.
+// envs/topics_embeddings.h — the item table of `topics` (GeMS TopicRec, docs/environments.md §6.2):
+// loaded from the GeMS files shipped in data/gems/, or drawn by slaterl's own seeded generator.
 //
 // A TopicsEmbeddings owns E ∈ R^{num_items × dim} (float32, row-major, dim = num_topics ·
 // topic_size; row j = item id j) and what the simulator derives from it once: the main topic of
 // every item (argmax of the topic-block norms ‖E[j, b·s : (b+1)·s]‖, first on ties), max_score =
 // max_j ‖E_j‖ (float32), the initial slate's item per topic (argmax over items of that topic's
-// block norm, first on ties, §6.7) and a block-major copy padded to kTopicsScoreLanes items, so
-// that scoring every item (the oracle, §6.8 step 5) is float32, contiguous and vectorised. Score()
-// and ScoreAll() add the products E[j,d]·u[d] in the same order d = 0…dim−1, so their values are
-// bit-identical. Immutable after construction; thread-safe to read (shared by every env of a batch
-// through a shared_ptr). Nothing here writes a file: the GeMS code's generator overwrites its
-// focused file on disk (ENVS.md Q9); slaterl never does.
+// block norm, first on ties, docs/environments.md §6.7) and a block-major copy padded to
+// kTopicsScoreLanes items, so that scoring every item (the oracle, docs/environments.md §6.8
+// step 5) is float32, contiguous and vectorised. Score() and ScoreAll() add the products
+// E[j,d]·u[d] in the same order d = 0…dim−1, so their values are bit-identical. Immutable after
+// construction; thread-safe to read (shared by every env of a batch through a shared_ptr). Nothing
+// here writes a file: the GeMS code's generator overwrites its focused file on disk
+// (docs/environments.md quirk Q9); slaterl never does.
 //
-// Files (ENVS.md §6.2, data/gems/README.md): `item_embeddings_focused.f32` and
+// Files (docs/environments.md §6.2, data/gems/README.md): `item_embeddings_focused.f32` and
 // `item_embeddings_diffuse.f32`, raw little-endian float32, 1000 × 20, no header, exactly 80 000
 // bytes; CC BY-NC-SA 4.0 (data/gems/LICENSE). A file of another size, or holding a non-finite
 // value, or whose rows are all zero, is an error naming the file.
@@ -42,11 +43,12 @@
 
 namespace slaterl {
 
-// Shape of the shipped GeMS item tables (ENVS.md §6.1–6.2).
+// Shape of the shipped GeMS item tables (docs/environments.md §6.1–6.2).
 constexpr int kGemsNumItems = 1000;
 constexpr int kGemsNumTopics = 10;
 constexpr int kGemsTopicSize = 2;
-// Scale of the per-coordinate normals in the GeMS generators (items and users, ENVS.md §6.2/6.4).
+// Scale of the per-coordinate normals in the GeMS generators (items and users,
+// docs/environments.md §6.2/6.4).
 constexpr float kTopicsNormalScale = 0.4f;
 // Items per block of the block-major scoring copy (ScoreAll): the padding unit, and the width of
 // the accumulator the compiler vectorises.

@@ -1,15 +1,15 @@
 // envs/trajectory.h — the fixed float layout of one whole-episode replay item (GeMS trajectory
-// replay, ALGOS.md §1.2–§1.4).
+// replay, docs/algorithms.md §1.2–§1.4).
 //
 // For environments whose episodes last exactly T steps and whose observation is the slate served
-// last and its clicks (`topics`, ENVS.md §8.2). One item holds one episode:
+// last and its clicks (`topics`, docs/environments.md §8.2). One item holds one episode:
 //
 //   [slates (T+1)×k | clicks (T+1)×k | actions T×D | rewards T | next_user T×U |
 //    episode_index | policy_version]
 //
 // slates/clicks row t = o_t = (A_{t−1}, c_t): row 0 is the reset observation (reset slate and its
 // clicks), row t+1 the slate served at step t (after oracle substitution) and its clicks; the
-// terminal o_T is stored (ALGOS.md §1.2 requirement). actions row t = the policy's raw action a_t
+// terminal o_T is stored (docs/algorithms.md §1.2 requirement). actions row t = the policy's raw action a_t
 // (D floats, e.g. SAC's proto-action; D may be 0). rewards[t] = r_t. next_user row t = the raw user
 // vector after step t (privileged, U floats, U = 0 unless the algorithm asks for it).
 // episode_index = the training progress n when the episode started (random phase and ε are

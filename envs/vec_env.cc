@@ -82,8 +82,8 @@ Status ValidateSlates(const EnvSpec& spec, const SlateBatch& slates) {
     if (item == kOracleSentinel)
       return InvalidArgumentError("slate entry " + std::to_string(i) +
                                   " = -1 (the oracle sentinel), but env '" + spec.name +
-                                  "' has no oracle to fill it (only `topics` accepts -1, ENVS.md "
-                                  "§10 E3)");
+                                  "' has no oracle to fill it (only `topics` accepts -1, "
+                                  "docs/environments.md decision E3)");
     if (item < 0 || item >= spec.num_candidates)
       return InvalidArgumentError("slate entry " + std::to_string(i) + " = " + std::to_string(item) +
                                   " is not a candidate position in [0, " +

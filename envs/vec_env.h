@@ -3,23 +3,24 @@
 // A VecEnv owns N independent environments of one kind that step in lock-step. All state lives in
 // flat arrays sized at construction; reset() and step() never allocate (tests check this with a
 // counting operator new). Environment i of a batch is seeded from (seed, i) by DeriveSeed, and each
-// env keeps the random-stream structure of its Python original (ENVS.md §8.4). step() auto-resets
-// the environments that finished: their entry in `out->obs` is then the first observation of the
-// next episode (first_step = 1), while rewards, responses and the done flags describe the step
-// that finished the old one. Not thread-safe: one VecEnv per thread.
+// env keeps the random-stream structure of its Python original (docs/environments.md §8.4). step()
+// auto-resets the environments that finished: their entry in `out->obs` is then the first
+// observation of the next episode (first_step = 1), while rewards, responses and the done flags
+// describe the step that finished the old one. Not thread-safe: one VecEnv per thread.
 //
-// Layouts (row-major, float unless said):
+// Layouts (row-major, float unless said; docs/environments.md §1.2, §8.2, and there decisions E3,
+// the -1 sentinel, and E4, zero responses after a reset):
 //   ObsBatch.user         N × user_dim                (empty when user_dim == 0)
 //   ObsBatch.docs         N × num_candidates × doc_dim (candidate features in sampling order)
 //   ObsBatch.last_slate   N × slate_size int32        (the slate that produced last_responses;
 //                                                      the reset slate for `topics`, -1 else at reset)
-//   ObsBatch.last_responses N × slate_size × response_dim (all zero after a reset, ENVS.md §10 E4;
-//                                                      `topics`: the reset slate's clicks, §8.2)
+//   ObsBatch.last_responses N × slate_size × response_dim (all zero after a reset;
+//                                                      `topics`: the reset slate's clicks)
 //   ObsBatch.first_step   N uint8                      (1 right after a reset)
-//   SlateBatch.items      N × slate_size int32 positions in the candidate list (ENVS.md §1.2), or
+//   SlateBatch.items      N × slate_size int32 positions in the candidate list, or
 //                         -1 = "the environment's oracle fills this slot" where the spec has
-//                         oracle_sentinel (`topics` only, ENVS.md §10 E3); other envs reject -1
-//   StepBatch.responses   N × slate_size × response_dim, per slot [click, item_reward, ...] (§8.2)
+//                         oracle_sentinel (`topics` only); other envs reject -1
+//   StepBatch.responses   N × slate_size × response_dim, per slot [click, item_reward, ...]
 #pragma once
 
 #include <cstdint>
@@ -34,8 +35,8 @@ namespace slaterl {
 
 class StateArchive;
 
-// SlateBatch entry meaning "the environment's oracle fills this slot" (ENVS.md §10 E3); valid only
-// where EnvSpec::oracle_sentinel is true.
+// SlateBatch entry meaning "the environment's oracle fills this slot"
+// (docs/environments.md decision E3); valid only where EnvSpec::oracle_sentinel is true.
 constexpr int32_t kOracleSentinel = -1;
 
 struct EnvSpec {
@@ -48,7 +49,7 @@ struct EnvSpec {
   int response_dim = 2;  // [click, item_reward, ...]
   int max_steps = 0;     // 0 = self-terminating (no fixed horizon)
   // True when a slate entry may be -1: the env serves its own (privileged) oracle's item there
-  // (ENVS.md §6.8 step 5, §10 E3; only `topics`).
+  // (docs/environments.md §6.8 step 5, decision E3; only `topics`).
   bool oracle_sentinel = false;
 };
 
@@ -65,7 +66,7 @@ struct ObsBatch {
 struct SlateBatch {
   std::vector<int32_t> items;
   // Optional raw action behind each slate (N × Policy::action_dim() floats, e.g. SAC's
-  // proto-action before the ranker, ALGOS.md §4.1). Sized by the caller that wants it (actors
+  // proto-action before the ranker, docs/algorithms.md §4.1). Sized by the caller that wants it (actors
   // recording trajectories); empty otherwise, and policies then skip writing it.
   std::vector<float> actions;
   void Allocate(const EnvSpec& spec) { items.assign(static_cast<size_t>(spec.num_envs) * spec.slate_size, 0); }
@@ -93,12 +94,12 @@ class VecEnv {
   // The slate env i served in its latest step when it may differ from the requested one (the
   // oracle sentinel, `topics`): k item ids, valid until the next step. nullptr = as requested.
   virtual const int32_t* served_slate(int i) const { (void)i; return nullptr; }
-  // Privileged (ENVS.md §8.3): the raw user vector after env i's latest step, before any
+  // Privileged (docs/environments.md §8.3): the raw user vector after env i's latest step, before any
   // auto-reset (`topics`: info.user_state); privileged_user_dim() floats. nullptr where the env
   // has none.
   virtual int privileged_user_dim() const { return 0; }
   virtual const float* post_step_user(int i) const { (void)i; return nullptr; }
-  // Whole-run snapshots (core/state_archive.h, issue 8): visits every member that influences
+  // Whole-run snapshots (core/state_archive.h): visits every member that influences
   // later steps (users, documents, budgets, RNG streams, episode accumulators; not constants
   // derived from the config), so an env of the same config restored from a snapshot taken between
   // two step() calls continues bit-identically. Scratch buffers rewritten before every read may be
@@ -113,7 +114,7 @@ class VecEnv {
 void CheckObsBatchSizes(const EnvSpec& spec, const ObsBatch& obs);
 // CHECKs that `slates` and `out` are sized for `spec`.
 void CheckStepBatchSizes(const EnvSpec& spec, const SlateBatch& slates, const StepBatch& out);
-// After a reset: no previous slate (-1), zero responses (ENVS.md §10 E4), first_step = 1.
+// After a reset: no previous slate (-1), zero responses (docs/environments.md decision E4), first_step = 1.
 void MarkAllFirstStep(ObsBatch* obs);
 // After env i stepped: its next observation reports the slate just served and its responses, or,
 // when the episode ended (the env auto-reset), no slate, zero responses and first_step = 1.

@@ -8,7 +8,7 @@
 //   3. evaluation and metrics rows fire when timesteps_total crosses their intervals.
 // No clock or thread influences what happens, so a run is a pure function of config and seed.
 //
-// Snapshots (issue 8, with checkpoint.interval_updates > 0): at the end of the first round that
+// Snapshots (with checkpoint.interval_updates > 0): at the end of the first round that
 // reaches each multiple of interval_updates, and when interrupted, the whole run goes into one
 // CheckpointStore checkpoint (RUN_DIR/checkpoints/ckpt-<updates>/): learner/ (the trainer),
 // shard-<k>/ (tables and counters), counters.json, and inproc.state (core/state_archive.h: the
@@ -29,8 +29,8 @@
 #include "core/logging.h"
 #include "core/wire.h"
 #include "launch/launcher.h"
-#include "launch/progress.h"
-#include "launch/run_config.h"
+#include "core/progress.h"
+#include "algos/run_config.h"
 #include "launch/run_dir.h"
 #include "learner/learner.h"
 #include "replay/shard.h"

@@ -16,7 +16,7 @@
 #include "core/build_info.h"
 #include "core/json.h"
 #include "core/logging.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 #include "launch/run_dir.h"
 
 namespace slaterl {
@@ -144,7 +144,7 @@ int InterruptCount() { return g_interrupts.load(); }
 namespace {
 
 // Process backends: the newest step N with a valid learner checkpoint ckpt-N and a valid
-// shard-<k>/ckpt-N for every shard (the shards checkpoint on the learner's request, issue 8);
+// shard-<k>/ckpt-N for every shard (the shards checkpoint on the learner's request);
 // 0 when there is none.
 Result<int64_t> NewestCompleteRunCheckpoint(const CheckpointStore& learner_store, const std::string& run_dir,
                                             int num_shards) {
@@ -239,12 +239,14 @@ Result<LaunchResult> Launch(const RunConfig& run_in, const LaunchOptions& option
       JsonGetNumber(counters, "training_iteration", &snapshot_iteration);
     }
     int64_t iteration = 0;
+    double time_total_s = 0.0;
     ASSIGN_OR_RETURN(RunDirectory reopened,
                      RunDirectory::Reopen(options.run_dir, static_cast<int64_t>(timesteps),
-                                          static_cast<int64_t>(snapshot_iteration), &iteration));
+                                          static_cast<int64_t>(snapshot_iteration), &iteration, &time_total_s));
     opened.emplace(std::move(reopened));
-    // inproc restores the metrics with the rest of the snapshot.
-    if (backend != "inproc") metrics.ResumeFrom(static_cast<int64_t>(timesteps), static_cast<int64_t>(episodes), iteration);
+    // inproc restores the metrics (and its elapsed time) with the rest of the snapshot.
+    if (backend != "inproc")
+      metrics.ResumeFrom(static_cast<int64_t>(timesteps), static_cast<int64_t>(episodes), iteration, time_total_s);
     LOG(INFO) << "resuming " << options.run_dir << " from " << latest.path << " (" << latest.step << " updates, "
               << static_cast<int64_t>(timesteps) << " env steps)";
   } else {

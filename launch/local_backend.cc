@@ -39,9 +39,10 @@
 #include "core/logging.h"
 #include "core/transport.h"
 #include "launch/launcher.h"
-#include "launch/progress.h"
-#include "launch/roles.h"
+#include "core/progress.h"
+#include "core/role_context.h"
 #include "launch/run_dir.h"
+#include "learner/learner.h"
 
 namespace slaterl {
 namespace {
@@ -117,6 +118,7 @@ class LocalSupervisor {
 
   Result<std::string> Run() {
     resumed_timesteps_ = metrics_.timesteps_total();
+    resumed_time_s_ = metrics_.time_at_last_row();
     const int num_shards = static_cast<int>(run_.cluster.GetInt("replay_shards"));
     const int num_actors = static_cast<int>(run_.cluster.GetInt("num_actors"));
     if (hosts_backend_) {
@@ -155,6 +157,7 @@ class LocalSupervisor {
     std::string stop_reason;
     while (stop_reason.empty()) {
       RETURN_IF_ERROR(Service(heartbeat_interval_ / 4));
+      RETURN_IF_ERROR(CheckLearnerRejections());
       RETURN_IF_ERROR(Supervise(/*restart=*/true));
       stop_reason = metrics_.StopReason(run_.stop, ElapsedS());
       if (InterruptCount() > 0) stop_reason = "interrupted";
@@ -174,8 +177,23 @@ class LocalSupervisor {
   }
 
  private:
-  double ElapsedS() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
-  double RowTime() const { return std::chrono::duration<double>(last_row_ - start_).count(); }
+  // time_total_s: a resumed run's continues from its last kept metrics row (one history; the
+  // stop.time_total_s budget counts the time before the resume too).
+  double ElapsedS() const { return resumed_time_s_ + std::chrono::duration<double>(Clock::now() - start_).count(); }
+  double RowTime() const { return resumed_time_s_ + std::chrono::duration<double>(last_row_ - start_).count(); }
+
+  // A learner whose trainer rejects too many batches sends its counters and exits: the run ends
+  // with the learner's reason instead of restarting a learner that cannot learn.
+  Status CheckLearnerRejections() const {
+    const auto& learner = metrics_.learner();
+    auto counter = [&](const char* key) {
+      auto it = learner.find(key);
+      return it == learner.end() ? int64_t{0} : static_cast<int64_t>(it->second);
+    };
+    return CheckRejectedBatchFraction(counter("learner/rejected_batches"), counter("learner/num_updates"),
+                                      run_.cluster.GetDouble("max_rejected_batch_fraction"))
+        .WithContext("learner-0 (see " + dir_.LogPath("learner", 0) + ")");
+  }
 
   Status Spawn(const std::string& role, int id) {
     Child& child = children_[Key(role, id)];
@@ -462,6 +480,7 @@ class LocalSupervisor {
   uint64_t heartbeat_sequence_ = 0;
   int64_t control_drops_ = 0;
   int64_t resumed_timesteps_ = 0;  // env steps done before this launch (launch --resume)
+  double resumed_time_s_ = 0.0;    // time_total_s of the last metrics row kept by launch --resume
   std::map<std::string, Clock::time_point> restart_due_;  // dead processes waiting for their backoff  // control messages that were malformed or not from this run's processes
 };
 

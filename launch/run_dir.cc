@@ -5,7 +5,7 @@
 #include <ctime>
 
 #include "core/files.h"
-#include "launch/report.h"
+#include "tune/report.h"
 
 namespace slaterl {
 namespace {
@@ -38,11 +38,13 @@ Result<RunDirectory> RunDirectory::Create(const RunConfig& run, const std::strin
 }
 
 Result<RunDirectory> RunDirectory::Reopen(const std::string& path, int64_t keep_through_timesteps,
-                                          int64_t keep_through_iteration, int64_t* last_iteration) {
+                                          int64_t keep_through_iteration, int64_t* last_iteration,
+                                          double* last_time_total_s) {
   if (!PathExists(path + "/config.yaml")) return NotFoundError(path + ": no config.yaml (not a run directory)");
   std::string kept;
   std::map<int64_t, int64_t> rows_at_step;  // kept metrics rows per timesteps_total
   *last_iteration = 0;
+  *last_time_total_s = 0.0;
   Result<std::string> rows = ReadFile(path + "/metrics.jsonl");
   if (rows.ok()) {
     size_t pos = 0;
@@ -56,6 +58,8 @@ Result<RunDirectory> RunDirectory::Reopen(const std::string& path, int64_t keep_
       const bool has_iteration = JsonGetNumber(row, "training_iteration", &iteration);
       if (keep_through_iteration >= 0 && (!has_iteration || iteration > static_cast<double>(keep_through_iteration))) continue;
       if (has_iteration) *last_iteration = static_cast<int64_t>(iteration);
+      double time_total_s = 0;
+      if (JsonGetNumber(row, "time_total_s", &time_total_s)) *last_time_total_s = time_total_s;
       kept += row + "\n";
       ++rows_at_step[static_cast<int64_t>(steps)];
     }

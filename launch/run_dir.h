@@ -1,4 +1,4 @@
-// launch/run_dir.h — the run directory (DESIGN.md "Run directory") and what the launcher writes
+// launch/run_dir.h — the run directory (docs/runtime.md, "Run directory") and what the launcher writes
 // into it: config.yaml (resolved), metrics.jsonl, logs/<role>-<id>.log, checkpoints/,
 // summary.json, and a TensorBoard event file (events.out.tfevents.*) with every metrics row's
 // numbers as scalars at step = timesteps_total (CleanRL tags for the headline metrics:
@@ -27,10 +27,12 @@ class RunDirectory {
   // `keep_through_iteration` >= 0, training_iteration <= it (rewritten atomically; later rows
   // belonged to the part of the run being redone) and is appended to from there. The event files
   // are cut the same way (core/tensorboard.h CutEventFiles: the kept rows' records stay, earlier
-  // final_eval records go) and a new event file continues them. `*last_iteration` gets the last
-  // kept row's training_iteration.
+  // final_eval records go) and a new event file continues them. `*last_iteration` and
+  // `*last_time_total_s` get the last kept row's training_iteration and time_total_s (0 without
+  // kept rows), from which the resumed run continues them.
   static Result<RunDirectory> Reopen(const std::string& path, int64_t keep_through_timesteps,
-                                     int64_t keep_through_iteration, int64_t* last_iteration);
+                                     int64_t keep_through_iteration, int64_t* last_iteration,
+                                     double* last_time_total_s);
   RunDirectory(RunDirectory&& other) noexcept;
   RunDirectory& operator=(RunDirectory&&) = delete;
   ~RunDirectory();

@@ -1,7 +1,7 @@
 // launch/run_metrics.h — the run's metrics, aggregated from every role's Stats messages.
 //
 // The launcher (local backend) and the in-process scheduler feed every Stats message here; it
-// keeps the RLlib/Tune metric names of DESIGN.md "Run directory" (timesteps_total,
+// keeps the RLlib/Tune metric names of docs/runtime.md "Run directory" (timesteps_total,
 // episodes_total, episode_reward_mean over the last `smoothing_episodes` training episodes,
 // eval/*, learner/*, replay/*, time_total_s) and turns them into metrics.jsonl rows, stop
 // decisions and the summary. Not thread-safe: one owner thread.
@@ -26,11 +26,15 @@ class RunMetrics {
 
   void OnStats(const Stats& stats);
   void CountRestart(const std::string& role) { ++restarts_[role]; }
-  // A resumed run (`launch --resume`) continues its counters from the checkpoint.
-  void ResumeFrom(int64_t timesteps_total, int64_t episodes_total, int64_t training_iteration) {
+  // A resumed run (`launch --resume`) continues its counters from the checkpoint, and its
+  // time_total_s from the last metrics row it kept (time_at_last_row(): the caller adds it to the
+  // time it measures itself).
+  void ResumeFrom(int64_t timesteps_total, int64_t episodes_total, int64_t training_iteration,
+                  double time_total_s) {
     timesteps_total_ = timesteps_at_last_row_ = timesteps_total;
     episodes_total_ = episodes_at_last_row_ = episodes_total;
     training_iteration_ = training_iteration;
+    time_at_last_row_ = time_total_s;
   }
 
   int64_t timesteps_total() const { return timesteps_total_; }
@@ -42,6 +46,8 @@ class RunMetrics {
   const std::map<std::string, double>& last_eval() const { return eval_; }
   const std::map<std::string, double>& final_eval() const { return final_eval_; }
   int64_t training_iteration() const { return training_iteration_; }
+  // time_total_s of the last row written (or kept by a resume).
+  double time_at_last_row() const { return time_at_last_row_; }
 
   // Per actor id: the highest weights version it reported, env steps, incarnations seen.
   struct ActorInfo {
@@ -54,7 +60,7 @@ class RunMetrics {
   const std::map<std::string, double>& learner() const { return learner_; }
   int64_t restarts(const std::string& role) const;
 
-  // Whole-run snapshots (backend inproc, issue 8; core/state_archive.h): every counter, the
+  // Whole-run snapshots (backend inproc; core/state_archive.h): every counter, the
   // smoothing windows, the latest per-role figures and the restart counts.
   Status VisitState(StateArchive& archive);
 

@@ -12,7 +12,7 @@
 #include "core/files.h"
 #include "core/hosts.h"
 #include "core/logging.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 
 namespace slaterl {
 

@@ -1,4 +1,4 @@
-// launch/slurm_backend.h — `backend: slurm` (issue 7; docs/multi-node.md).
+// launch/slurm_backend.h — `backend: slurm` (docs/multi-node.md).
 //
 // Outside an allocation, `slaterl launch` submits the run as a batch job: it writes
 // <run_dir>.slurm/config.yaml (the resolved config) and <run_dir>.slurm/job.sbatch and calls

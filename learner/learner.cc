@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include <cmath>
+#include <sstream>
 
+#include "core/logging.h"
 #include "core/state_archive.h"
 #include "core/wire.h"
 
@@ -18,13 +20,13 @@ Result<std::unique_ptr<LearnerCore>> LearnerCore::Create(const RunConfig& run, c
   ASSIGN_OR_RETURN(std::unique_ptr<VecEnv> probe, env.create(run.env_config, 1));
   AlgoContext ctx = MakeAlgoContext(run, probe->spec());
   ASSIGN_OR_RETURN(std::unique_ptr<Trainer> trainer, algo.create_trainer(run.config, ctx));
-  return std::unique_ptr<LearnerCore>(
-      new LearnerCore(std::move(trainer), run.cluster.GetInt("broadcast_interval")));
+  return std::unique_ptr<LearnerCore>(new LearnerCore(std::move(trainer), run.cluster.GetInt("broadcast_interval"),
+                                                      run.cluster.GetDouble("max_rejected_batch_fraction")));
 }
 
-LearnerCore::LearnerCore(std::unique_ptr<Trainer> trainer, int64_t broadcast_interval)
+LearnerCore::LearnerCore(std::unique_ptr<Trainer> trainer, int64_t broadcast_interval, double max_rejected_fraction)
     : trainer_(std::move(trainer)), replay_spec_(trainer_->replay_spec()),
-      broadcast_interval_(broadcast_interval) {
+      broadcast_interval_(broadcast_interval), max_rejected_fraction_(max_rejected_fraction) {
   SLATERL_CHECK(!replay_spec_.tables.empty());
   latest_ = trainer_->weights();
   latest_.version = 0;
@@ -60,7 +62,10 @@ Status LearnerCore::OnSampleBatch(const SampleBatch& batch) {
                                 std::to_string(batch.item_size) + " floats does not match table '" +
                                 table->name + "' (item size " + std::to_string(table->item_size) + ")");
   shard_counters_[batch.shard_id] = {batch.shard_env_steps, batch.shard_episodes};
-  UpdateResult result = trainer_->update(batch);
+  if (too_many_rejected_) return FailedPreconditionError("the learner already stopped for rejected batches");
+  Result<UpdateResult> updated = trainer_->update(batch);
+  if (!updated.ok()) return OnRejectedBatch(updated.status());
+  UpdateResult& result = *updated;
   last_metrics_ = std::move(result.metrics);
   if (!result.priorities.empty()) {
     if (result.priorities.size() != batch.keys.size())
@@ -82,7 +87,34 @@ Status LearnerCore::OnSampleBatch(const SampleBatch& batch) {
   ++num_updates_;
   ++updates_since_broadcast_;
   sampled_items_ += batch.num_items;
-  return Status::Ok();
+  return CheckRejectedFraction();
+}
+
+Status LearnerCore::OnRejectedBatch(const Status& why) {
+  if (rejected_batches_++ == 0)
+    LOG(WARNING) << "the trainer rejected a sample batch (not counted as an update; rejections are counted in "
+                 << "learner/rejected_batches): " << why.message();
+  last_rejection_ = why.message();
+  return CheckRejectedFraction();
+}
+
+Status LearnerCore::CheckRejectedFraction() {
+  Status status = CheckRejectedBatchFraction(rejected_batches_, num_updates_, max_rejected_fraction_);
+  if (status.ok()) return status;
+  too_many_rejected_ = true;
+  return FailedPreconditionError(status.message() + "; the latest rejection: " + last_rejection_);
+}
+
+Status CheckRejectedBatchFraction(int64_t rejected, int64_t updates, double max_fraction) {
+  const int64_t batches = updates + rejected;
+  if (batches < kMinBatchesForRejectionLimit || static_cast<double>(rejected) <= max_fraction * static_cast<double>(batches))
+    return Status::Ok();
+  std::ostringstream message;
+  message << "the trainer rejected " << rejected << " of " << batches << " sample batches ("
+          << 100.0 * static_cast<double>(rejected) / static_cast<double>(batches)
+          << "%), more than cluster.max_rejected_batch_fraction = " << max_fraction
+          << ": the run cannot learn from its replay data";
+  return FailedPreconditionError(message.str());
 }
 
 int64_t LearnerCore::timesteps_total() const {
@@ -97,10 +129,11 @@ int64_t LearnerCore::episodes_total() const {
   return total;
 }
 
-Status LearnerCore::RestoreCheckpoint(const std::string& dir, int64_t num_updates, int64_t weights_version,
-                                      int64_t version_floor) {
+Status LearnerCore::RestoreCheckpoint(const std::string& dir, int64_t num_updates, int64_t rejected_batches,
+                                      int64_t weights_version, int64_t version_floor) {
   RETURN_IF_ERROR(trainer_->load(dir));
   num_updates_ = num_updates;
+  rejected_batches_ = rejected_batches;
   latest_.version = weights_version;
   RaiseVersionFloor(version_floor);
   updates_since_broadcast_ = 0;
@@ -113,6 +146,7 @@ Status LearnerCore::VisitState(StateArchive& archive) {
   archive.Field("updates_since_broadcast", updates_since_broadcast_);
   archive.Field("sampled_items", sampled_items_);
   archive.Field("invalid_priorities", invalid_priorities_);
+  archive.Field("rejected_batches", rejected_batches_);
   std::string latest = archive.loading() ? std::string() : EncodePayload(latest_);
   archive.Field("latest_weights", latest);
   archive.Field("last_metrics", last_metrics_);
@@ -161,6 +195,7 @@ Stats LearnerCore::TakeStats() {
   stats.scalars["learner/sampled_items"] = static_cast<double>(sampled_items_);
   stats.scalars["learner/timesteps_total"] = static_cast<double>(timesteps_total());
   stats.scalars["learner/invalid_priorities"] = static_cast<double>(invalid_priorities_);
+  stats.scalars["learner/rejected_batches"] = static_cast<double>(rejected_batches_);
   return stats;
 }
 

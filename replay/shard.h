@@ -119,7 +119,7 @@ class ShardCore {
   //   priority new items get).
   Stats MakeStats() const;
 
-  // Checkpoints (issue 8): every table to `dir`/<table>.slrt (replay/table_checkpoint.h: atomic,
+  // Checkpoints: every table to `dir`/<table>.slrt (replay/table_checkpoint.h: atomic,
   // CRC-32C, items with keys and priorities, rate-limiter counts) plus the shard's counters in
   // `dir`/shard.counters. Pending requests and the backlog are not saved (clients re-ask; actors
   // resend what the shard had not acknowledged through their socket buffers).
@@ -127,7 +127,7 @@ class ShardCore {
   // Replaces every table and the counters with the checkpoint in `dir` (all or nothing).
   Status LoadCheckpoint(const std::string& dir);
   int64_t fragments() const { return fragments_; }
-  // Whole-run snapshots of the in-process scheduler (issue 8; core/state_archive.h): what
+  // Whole-run snapshots of the in-process scheduler (core/state_archive.h): what
   // SaveCheckpoint leaves out — the backlog, the pending requests (restored as they stood: their
   // priority updates were applied already), the served-request count and the drop counters. Load
   // it after LoadCheckpoint.

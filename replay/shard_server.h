@@ -1,4 +1,4 @@
-// replay/shard_server.h — the process main loop of one replay shard (DESIGN.md "Processes").
+// replay/shard_server.h — the process main loop of one replay shard (docs/runtime.md, "Processes").
 //
 // Contract. RunShardServer owns, for its whole duration, a ShardCore (replay/shard.h), a PULL
 // socket bound on `insert_endpoint` (actors PUSH fragments), a ROUTER socket bound on
@@ -62,7 +62,7 @@ struct ShardServerOptions {
   // the control channel.
   std::string curve_server_secret_key, curve_server_public_key, curve_client_public_key, curve_client_secret_key;
   std::set<std::string> allowed_clients;
-  // Checkpoints (issue 8), off when checkpoint_dir is empty: when a sample request carries a
+  // Checkpoints, off when checkpoint_dir is empty: when a sample request carries a
   // checkpoint step N (the learner has just written its checkpoint N), the tables go to the
   // CheckpointStore in checkpoint_dir as checkpoint N (core/checkpoint_store.h; keep_last kept)
   // before the request is queued. With `restore`, checkpoint `restore_step` (> 0, launch --resume:

@@ -237,10 +237,10 @@ Result<std::unique_ptr<Policy>> MakeBaselinePolicy(const std::string& name, cons
   if (std::find(valid.begin(), valid.end(), name) == valid.end()) {
     std::string why;
     if (ctx.env_name == "topics" && name == "greedy")
-      why = "; greedy on topics needs a learned myopic model (ALGOS.md §6)";
+      why = "; greedy on topics needs a learned myopic model (docs/algorithms.md §6)";
     if (ctx.env_name == "interest_exploration" && (name == "greedy" || name == "oracle"))
       why = "; interest_exploration defines no myopic baseline: the user's topic affinities are "
-            "hidden and ENVS.md §7 lists none";
+            "hidden and docs/environments.md §7 lists none";
     return InvalidArgumentError("baseline policy '" + name + "' is not defined for env '" +
                                 ctx.env_name + "' (valid for " + ctx.env_name + ": " +
                                 Join(valid) + ")" + why);
@@ -262,7 +262,8 @@ Result<std::unique_ptr<Policy>> MakeBaselinePolicy(const std::string& name, cons
   } else if (name == "first") {
     policy = std::make_unique<FirstSlatePolicy>(spec);
   } else if (ctx.env_name == "lts") {
-    // greedy and oracle = choc: with RecSim's parameters E[engagement] increases with c (§7).
+    // greedy and oracle = choc: with RecSim's parameters E[engagement] increases with c
+    // (docs/environments.md §7).
     if (spec.doc_dim <= kLtsClickbaitFeature)
       return InvalidArgumentError("baseline policy '" + name + "': lts spec has no clickbait feature");
     const auto order = name == "kale" ? FeatureRankPolicy::Order::kAscending

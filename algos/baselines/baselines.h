@@ -1,4 +1,4 @@
-// algos/baselines/baselines.h — the fixed (non-learning) baseline policies of ENVS.md §7.
+// algos/baselines/baselines.h — the fixed (non-learning) baseline policies of docs/environments.md §7.
 //
 // | name      | lts                          | interest_evolution       | topics              |
 // |-----------|------------------------------|--------------------------|---------------------|
@@ -10,9 +10,9 @@
 // | choc      | highest clickbait first      | —                        | —                   |
 // | kale      | lowest clickbait first       | —                        | —                   |
 // | first     | positions 0..k−1             | same                     | —                   |
-// interest_exploration has random, random_md and first only (its user is hidden; §7 defines no
-// myopic baseline, so greedy/oracle are errors that say why). Envs not in the table get random,
-// random_md and first. Ranking ties go to the lowest candidate
+// interest_exploration has random, random_md and first only (its user is hidden;
+// docs/environments.md §7 defines no myopic baseline, so greedy/oracle are errors that say why).
+// Envs not in the table get random, random_md and first. Ranking ties go to the lowest candidate
 // position. Policies draw only from the Rng they are given (the caller's policy stream).
 //
 // Every policy here sizes its scratch at construction and allocates nothing in act(). act() reads
@@ -99,7 +99,8 @@ class DotProductRankPolicy : public Policy {
   std::vector<int32_t> positions_;  // C scratch
 };
 
-// Writes −1 in every slot: "the environment's oracle fills this slot" (ENVS.md §10 E3, `topics`).
+// Writes −1 in every slot: "the environment's oracle fills this slot"
+// (docs/environments.md decision E3, `topics`).
 class OracleSentinelPolicy : public Policy {
  public:
   explicit OracleSentinelPolicy(const EnvSpec& spec);
@@ -109,10 +110,10 @@ class OracleSentinelPolicy : public Policy {
   int slate_size_;
 };
 
-// The ε-greedy oracle of `topics` (ALGOS.md §6 `epsilon`, §4.4.4: the GeMS logging policy, ε = 0.5
+// The ε-greedy oracle of `topics` (docs/algorithms.md §6 `epsilon`, §4.4.4: the GeMS logging policy, ε = 0.5
 // as `oracle_eps`): every slot independently holds, with probability ε, a random item, else −1
-// (the env's oracle fills it, ENVS.md §6.8 step 5). The random items of one slate are the first k
-// of one random permutation of the catalogue (slot p gets its p-th item), so they are mutually
+// (the env's oracle fills it, docs/environments.md §6.8 step 5). The random items of one slate are
+// the first k of one random permutation of the catalogue (slot p gets its p-th item), so they are mutually
 // distinct; random and oracle items may coincide. Draws per slate, in order: k bounded integers
 // (partial Fisher–Yates, as `random`), then k uniforms for the slot mask. ε = 0 draws nothing and
 // is `oracle`; ε = 1 draws no mask and is `random`, draw for draw.
@@ -137,7 +138,7 @@ class EpsilonOraclePolicy : public Policy {
   int64_t oracle_slots_ = 0;
 };
 
-// ε of `oracle_eps`: the GeMS logging policy (ALGOS.md §4.4.4).
+// ε of `oracle_eps`: the GeMS logging policy (docs/algorithms.md §4.4.4).
 constexpr double kGemsLoggingEpsilon = 0.5;
 
 // The baseline names defined for `env_name`, in registry order.

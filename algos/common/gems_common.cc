@@ -19,7 +19,7 @@ GemsPreset ParseGemsPreset(const std::string& name) {
 Status CheckGemsEnv(const std::string& algo, const std::string& env_name, const EnvSpec& spec) {
   if (env_name != "topics")
     return InvalidArgumentError("algo '" + algo + "' needs `env: topics` (its observation is the served "
-                                "slate and its clicks, ALGOS.md §1.1), not '" + env_name + "'");
+                                "slate and its clicks, docs/algorithms.md §1.1), not '" + env_name + "'");
   if (spec.max_steps <= 0) return InvalidArgumentError("algo '" + algo + "' needs fixed-length episodes");
   return Status::Ok();
 }

@@ -1,7 +1,7 @@
 // algos/common/gems_common.h — torch-free pieces shared by the GeMS-family algorithms (sac,
-// reinforce, slateq `variant: gems`; ALGOS.md §1): the preset switch, the acting-side GRU belief
-// (§1.5), top-k by score, item-embedding tables for rankers (§1.6), and the `topics` checks.
-// Shared plumbing: do not fork per algorithm.
+// reinforce, slateq `variant: gems`; docs/algorithms.md §1): the preset switch, the acting-side GRU belief
+// (docs/algorithms.md §1.5), top-k by score, item-embedding tables for rankers (§1.6), and the
+// `topics` checks. Shared plumbing: do not fork per algorithm.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +19,12 @@
 
 namespace slaterl {
 
-// ALGOS.md §0.2: gems_repro reproduces naver/gems (quirks of the §8 register included);
+// docs/algorithms.md §0.2: gems_repro reproduces naver/gems (quirks of the §8 register included);
 // clean fixes them.
 enum class GemsPreset { kClean, kGemsRepro };
 GemsPreset ParseGemsPreset(const std::string& name);
 
-// The GeMS algorithms run on `topics` only (its observation is (A_{t−1}, c_t), ENVS.md §8.2).
+// The GeMS algorithms run on `topics` only (its observation is (A_{t−1}, c_t), docs/environments.md §8.2).
 Status CheckGemsEnv(const std::string& algo, const std::string& env_name, const EnvSpec& spec);
 
 // What every GeMS-family algorithm reads the same way: the env's shape and the config keys
@@ -32,14 +32,14 @@ Status CheckGemsEnv(const std::string& algo, const std::string& env_name, const 
 struct GemsBasics {
   GemsPreset preset = GemsPreset::kClean;
   int num_items = 0, slate_size = 0, steps = 0;  // N, k, T
-  int item_dim = 20, belief_dim = 20;             // d, d_s (§1.5)
+  int item_dim = 20, belief_dim = 20;             // d, d_s (docs/algorithms.md §1.5)
   int64_t random_steps = 2000;
 };
 // Checks the env (CheckGemsEnv) and reads the basics. `algo` names the algorithm in errors.
 Result<GemsBasics> ReadGemsBasics(const std::string& algo, const Params& config, const std::string& env_name,
                                   const EnvSpec& spec);
 
-// The uniform whole-trajectory table of the GeMS protocol (§1.3, §1.4): capacity
+// The uniform whole-trajectory table of the GeMS protocol (docs/algorithms.md §1.3, §1.4): capacity
 // `replay_capacity` trajectories over all shards, learning from `random_steps` trajectories on,
 // then one sample of `batch_size` trajectories per trajectory inserted (no catch-up on the random
 // phase; error buffer one trajectory).
@@ -73,17 +73,18 @@ class BeliefTracker {
 void TopKByScore(const float* scores, int n, int k, std::vector<int32_t>* order, int32_t* out);
 
 // k distinct uniformly random items of [0, n) (duplicates when `allow_duplicates`, GeMS's random
-// slates, register #4). `order` is scratch of n ints.
+// slates, docs/algorithms.md register entry 4). `order` is scratch of n ints.
 void RandomSlate(Rng& rng, int n, int k, bool allow_duplicates, std::vector<int32_t>* order, int32_t* out);
 
-// Item embeddings a ranker uses (§1.6, §4.3): `ideal` = the env's own table (privileged), `mf` =
-// a file written by `slaterl pretrain mf` (raw float32 N × d). Relative paths are tried from the
-// working directory, then from the source tree (<executable>/..). Errors name the file and say
-// how to make it.
+// Item embeddings a ranker uses (docs/algorithms.md §1.6, §4.3): `ideal` = the env's own table
+// (privileged), `mf` = a file written by `slaterl pretrain mf` (raw float32 N × d). Relative paths
+// are tried from the working directory, then from the source tree (<executable>/..). Errors name
+// the file and say how to make it.
 Result<std::vector<float>> LoadRankerEmbeddings(const std::string& kind, const std::string& mf_path,
                                                 const Params& env_config, int num_items, int dim);
 
-// Per-dimension bounds of a table (§4.3.1): centre c = (hi + lo)/2, half-width w = (hi − lo)/2.
+// Per-dimension bounds of a table (docs/algorithms.md §4.3.1): centre c = (hi + lo)/2, half-width
+// w = (hi − lo)/2.
 void EmbeddingBounds(const std::vector<float>& table, int dim, std::vector<float>* centre,
                      std::vector<float>* half_width);
 

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "algos/common/torch_nets.h"
 #include "core/files.h"
 
 namespace slaterl {
@@ -122,6 +123,8 @@ Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device,
     torch::serialize::InputArchive archive, nets_archive;
     archive.load_from(path, device);
     archive.read("nets", nets_archive);
+    // Module::load would take the checkpoint's shapes as they come: another architecture is refused.
+    RETURN_IF_ERROR(CheckArchiveShapes(nets_archive, nets).WithContext(path));
     nets.load(nets_archive);
     for (const auto& [name, optimizer] : optimizers) {
       torch::serialize::InputArchive optimizer_archive;
@@ -134,7 +137,7 @@ Status LoadTorchCheckpoint(const std::string& path, const torch::Device& device,
       value = t.item<double>();
     }
     torch::Tensor rng_state;
-    if (archive.try_read("torch_rng.cpu", rng_state)) {  // absent in checkpoints before issue 8
+    if (archive.try_read("torch_rng.cpu", rng_state)) {  // absent in older checkpoints
       at::Generator generator = at::detail::getDefaultCPUGenerator();
       std::lock_guard<std::mutex> lock(generator.mutex());
       generator.set_state(rng_state.to(torch::kCPU));

@@ -1,5 +1,5 @@
-// algos/common/gru_belief.h — the GeMS GRU belief encoder (ALGOS.md §1.5) and whole-trajectory
-// batches as tensors (§1.2, §1.4), for the learners of the GeMS-family algorithms (sac,
+// algos/common/gru_belief.h — the GeMS GRU belief encoder (docs/algorithms.md §1.5) and whole-trajectory
+// batches as tensors (docs/algorithms.md §1.2, §1.4), for the learners of the GeMS-family algorithms (sac,
 // reinforce, slateq gems). Includes LibTorch: include it only from those algorithms' .cc files.
 //
 // GruBelief owns an item table E ∈ R^{N×d} (trainable) and a one-layer GRU of input k·(d+1) and

@@ -44,7 +44,7 @@ struct GruCell {
   void Step(const float* x, float* h, float* scratch) const;
 };
 
-// An MLP of DenseLayers with ReLU between layers (none after the last): ALGOS.md §0.5.
+// An MLP of DenseLayers with ReLU between layers (none after the last): docs/algorithms.md §0.5.
 struct Mlp {
   std::vector<DenseLayer> layers;
   // Loads `<prefix>.<i>` for i = 0, 2, 4, ... (torch::nn::Sequential of Linear, ReLU, ...):

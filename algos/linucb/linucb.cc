@@ -14,14 +14,16 @@ namespace slaterl {
 Schema LinUcbSchema() {
   return Schema("config")
       .Enum("mode", "per_item", {"per_item"},
-            "Arms are items (ALGOS.md §2.5); slates are the k highest-scoring items, descending.")
+            "Arms are items (docs/algorithms.md §2.5); slates are the k highest-scoring items, "
+            "descending.")
       .Enum("context", "auto", {"auto", "shared", "disjoint"},
             "`shared`: one θ over per-item contexts [doc ; 1]. `disjoint`: one θ per persistent arm "
             "(the cluster on interest_evolution/exploration) over [user ; 1]; not available on `lts`. "
             "auto: shared on lts, disjoint elsewhere.")
       .Double("alpha", 1.0, 0.0, 1e6, "", "Li's width multiplier α (RLlib alpha = α²).")
       .Double("lambda", 0.0, 0.0, 1e9, "",
-              "Ridge λ: A starts at λI (0 = the context's default, ALGOS.md §2.6: 0.1 shared, 1.0 disjoint).")
+              "Ridge λ: A starts at λI (0 = the context's default, docs/algorithms.md §2.6: 0.1 shared, "
+              "1.0 disjoint).")
       .Double("width_scale", 0.3, 0.0, 1e6, "", "Extra width factor of the shared context (RLlib: 0.3).")
       .Enum("inverse_mode", "sherman_morrison", {"sherman_morrison", "full"},
             "How A⁻¹ is kept: rank-1 updates with periodic refresh, or a Cholesky inverse per update.")
@@ -161,7 +163,7 @@ Status RidgeStatistics::Restore(std::vector<double> a, std::vector<double> b, in
   return Status::Ok();
 }
 
-// ---- contexts (§2.5) ------------------------------------------------------------------------
+// ---- contexts (docs/algorithms.md §2.5) ---------------------------------------------------------
 
 namespace {
 
@@ -195,8 +197,8 @@ Result<ContextScheme> MakeScheme(const Params& config, const AlgoContext& ctx) {
     scheme.dim = spec.doc_dim + 1;
     scheme.lambda = 0.1;
   } else {
-    // Arms must persist across steps (§9 A7): the one-hot cluster of interest_evolution, the
-    // cluster_id feature of interest_exploration.
+    // Arms must persist across steps (docs/algorithms.md decision A7): the one-hot cluster of
+    // interest_evolution, the cluster_id feature of interest_exploration.
     scheme.disjoint = true;
     if (ctx.env_name == "interest_evolution") {
       scheme.num_models = spec.doc_dim;
@@ -207,7 +209,7 @@ Result<ContextScheme> MakeScheme(const Params& config, const AlgoContext& ctx) {
     } else {
       return InvalidArgumentError("config.context: 'disjoint' needs arms that persist across steps "
                                   "(cluster or item ids); env '" + ctx.env_name +
-                                  "' has none, use 'shared' (ALGOS.md §9 A7)");
+                                  "' has none, use 'shared' (docs/algorithms.md decision A7)");
     }
     scheme.dim = spec.user_dim + 1;
     scheme.lambda = 1.0;
@@ -325,7 +327,7 @@ class LinUcbTrainer : public Trainer {
 
   // For every transition and every shown slot j: x = context of slate_j, r = click_j × item_reward_j;
   // in its model A += x xᵀ, b += r x.
-  UpdateResult update(const SampleBatch& batch) override {
+  Result<UpdateResult> update(const SampleBatch& batch) override {
     const int k = spec_.slate_size, response_dim = spec_.response_dim;
     double payoff_sum = 0.0;
     int64_t observations = 0;

@@ -1,14 +1,14 @@
-// algos/linucb/linucb.h — slate LinUCB (ALGOS.md §2, `mode: per_item`).
+// algos/linucb/linucb.h — slate LinUCB (docs/algorithms.md §2, `mode: per_item`).
 //
 // The learner owns the ridge statistics (A = λI + Σ x xᵀ, b = Σ r x, in float64) and broadcasts
 // θ̂ = A⁻¹b and A⁻¹; actors score every candidate with θ̂ᵀx + α·width_scale·sqrt(xᵀA⁻¹x) and serve
 // the k best, descending (ties: lowest position). Because A and b are sums, the order in which
 // replay delivers transitions does not change the model; only the acting lag does.
 //
-// Context (§2.5): `shared` — one θ over per-item contexts x_i = [doc_i ; 1]. `disjoint` needs
-// arms that persist across steps (cluster or item ids) and is refused on `lts` (§9 A7).
-// Payoff (§9 A8): each shown slot j is an observation (x_{slate_j}, click_j × item_reward_j);
-// `update_on: clicked_only` keeps only clicked slots.
+// Context (docs/algorithms.md §2.5): `shared` — one θ over per-item contexts x_i = [doc_i ; 1].
+// `disjoint` needs arms that persist across steps (cluster or item ids) and is refused on `lts`
+// (docs/algorithms.md decision A7). Payoff (docs/algorithms.md decision A8): each shown slot j is
+// an observation (x_{slate_j}, click_j × item_reward_j); `update_on: clicked_only` keeps only clicked slots.
 #pragma once
 
 #include <memory>

@@ -74,7 +74,7 @@ void DrawNegatives(Rng& rng, int32_t num_items, size_t n, std::vector<int64_t>* 
 
 // ---- ALGO LOGIC: the BPR loss ----------------------------------------------------------------------
 
-// mean −log(σ(s_ui − s_uj) + 1e-7) with s_ui = ⟨P_u, Q_i⟩ (ALGOS.md §1.6).
+// mean −log(σ(s_ui − s_uj) + 1e-7) with s_ui = ⟨P_u, Q_i⟩ (docs/algorithms.md §1.6).
 torch::Tensor BprLoss(const torch::Tensor& users, const torch::Tensor& items,
                       const torch::Tensor& u, const torch::Tensor& i, const torch::Tensor& j) {
   const torch::Tensor pu = users.index_select(0, u);
@@ -234,8 +234,8 @@ class MfTrainer {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
-  // gems_repro (#19): the training forward on shuffled validation batches with fresh negatives;
-  // every batch steps `optimizer`. Returns the mean batch loss.
+  // gems_repro (docs/algorithms.md register entry 19): the training forward on shuffled validation
+  // batches with fresh negatives; every batch steps `optimizer`. Returns the mean batch loss.
   Result<double> ValidateRepro(torch::optim::Adam& optimizer) {
     std::vector<int64_t> order(val_.size());
     std::iota(order.begin(), order.end(), 0);

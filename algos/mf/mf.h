@@ -1,8 +1,8 @@
-// algos/mf/mf.h — BPR matrix factorisation item embeddings from logged trajectories (ALGOS.md §1.6;
+// algos/mf/mf.h — BPR matrix factorisation item embeddings from logged trajectories (docs/algorithms.md §1.6;
 // GeMS GeMS/modules/item_embeddings.py, MatrixFactorization/models.py, train_MF.py). The model is
 // LibTorch, inside mf.cc only; this header is torch-free.
 //
-// Users are the trajectories of a LoggedDataset (algos/common/logged_data.h); the positives are
+// Users are the trajectories of a LoggedDataset (datasets/logged_data.h); the positives are
 // every (trajectory, clicked item) pair, duplicates kept; each positive gets one negative item j
 // drawn uniformly from the N items. With user table P and item table Q (both d = 20 wide,
 // Xavier-uniform with gain 1, i.e. U(±sqrt(6 / (rows + d)))), s_ui = ⟨P_u, Q_i⟩ and the loss of a
@@ -13,16 +13,16 @@
 // snapshotted whenever it improves on the best so far, and training stops after 3 evaluations in a
 // row that do not improve it (or after max_epochs). The result is the best snapshot of Q.
 //
-// Presets (ALGOS.md §0.2):
+// Presets (docs/algorithms.md §0.2):
 //   gems_repro — as the GeMS code runs: validation is the training forward, so every validation
-//     batch also steps the optimiser (register #19); the validation positives are reshuffled and
-//     get fresh negatives at each evaluation; evaluations happen at within-epoch batch indices 0,
-//     1000, 2000, … (the index restarts every epoch, so an epoch's first evaluation may follow the
-//     previous one after fewer than 1000 batches). GeMS also re-indexes the training and the
-//     validation trajectories from 0 each, so validation trajectory v is scored with — and, through
-//     #19, trains — the user row of training trajectory v (the user table has n rows, of which
-//     the last ⌊0.1·n⌋ are never used). gems_repro keeps this, as it shapes the published tables;
-//     ALGOS.md §1.6's "validation users are never trained otherwise" describes the intent.
+//     batch also steps the optimiser (docs/algorithms.md register entry 19); the validation
+//     positives are reshuffled and get fresh negatives at each evaluation; evaluations happen at
+//     within-epoch batch indices 0, 1000, 2000, … (the index restarts every epoch, so an epoch's
+//     first evaluation may follow the previous one after fewer than 1000 batches). GeMS also
+//     re-indexes the training and the validation trajectories from 0 each, so validation
+//     trajectory v is scored with — and, through entry 19, trains — the user row of training
+//     trajectory v (the user table has n rows, of which the last ⌊0.1·n⌋ are never used). gems_repro keeps this, as it shapes the published tables;
+//     docs/algorithms.md §1.6's "validation users are never trained otherwise" describes the intent.
 //   clean — no optimiser step during validation. Validation users have their own rows, folded in
 //     before each evaluation: with Q frozen, their rows start at 0 and take fold_in_steps full-batch
 //     Adam steps (lr fold_in_lr) on the BPR loss of their clicks in the first half of each
@@ -43,7 +43,7 @@
 #include <string>
 #include <vector>
 
-#include "algos/common/logged_data.h"
+#include "datasets/logged_data.h"
 #include "core/status.h"
 
 namespace slaterl {
@@ -52,7 +52,7 @@ enum class MfPreset { kClean, kGemsRepro };
 const char* MfPresetName(MfPreset preset);  // "clean" | "gems_repro"
 Result<MfPreset> ParseMfPreset(const std::string& name);
 
-// GeMS's train_MF.py seed (ALGOS.md §1.6).
+// GeMS's train_MF.py seed (docs/algorithms.md §1.6).
 constexpr uint64_t kGemsMfSeed = 2022;
 
 // One validation evaluation.

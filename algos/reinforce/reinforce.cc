@@ -1,4 +1,4 @@
-// REINFORCE+SoftMax (ALGOS.md §5.2), read top to bottom:
+// REINFORCE+SoftMax (docs/algorithms.md §5.2), read top to bottom:
 //   config → acting (torch-free: belief, softmax, k i.i.d. draws / top-k) → learning
 //   (L = −Σ_t G_t log(α(i_t|h_t) + 1e-6), α = 1 − (1 − π)^k) → checkpoints.
 #include "algos/reinforce/reinforce.h"
@@ -20,18 +20,21 @@ namespace slaterl {
 
 Schema ReinforceSchema() {
   return Schema("config")
-      .Enum("variant", "softmax", {"softmax"}, "Slate policy: softmax over the catalogue, k i.i.d. draws (§5.2).")
+      .Enum("variant", "softmax", {"softmax"},
+            "Slate policy: softmax over the catalogue, k i.i.d. draws (docs/algorithms.md §5.2).")
       .Enum("preset", "clean", {"clean", "gems_repro"},
-            "gems_repro: as naver/gems (register #1 click of o_t paired with h_t, #18 updates on "
-            "random-phase trajectories, #4 random slates with duplicates); clean: fixed.")
-      .Int("item_dim", 20, 1, 1024, "", "Dimension d of the belief's item table (§1.5).")
+            "gems_repro: as naver/gems (docs/algorithms.md register entries 1, the click of o_t paired "
+            "with h_t; 18, updates on random-phase trajectories; 4, random slates with duplicates); "
+            "clean: fixed.")
+      .Int("item_dim", 20, 1, 1024, "",
+           "Dimension d of the belief's item table (docs/algorithms.md §1.5).")
       .Int("belief_dim", 20, 1, 1024, "", "GRU hidden size d_s.")
       .Int("hidden", 256, 1, 65536, "units", "Hidden layer of the policy MLP.")
       .Double("gamma", 0.8, 0.0, 1.0, "", "Discount γ of the return-to-go G_t.")
       .Double("pi_lr", 3e-3, 0.0, 1.0, "", "Adam learning rate of the policy and its belief.", true)
       .Int("batch_size", 1, 1, 1 << 20, "trajectories", "Trajectories per update (GeMS: 1, the latest).")
       .Int("random_steps", 2000, 0, int64_t(1) << 40, "episodes",
-           "Training episodes acted with uniformly random slates first (§1.3).");
+           "Training episodes acted with uniformly random slates first (docs/algorithms.md §1.3).");
 }
 
 ReplaySpec ReinforceReplaySpec(const Params& config, const AlgoContext& ctx) {
@@ -40,7 +43,7 @@ ReplaySpec ReinforceReplaySpec(const Params& config, const AlgoContext& ctx) {
   ReplayTableSpec table;
   table.name = "trajectories";
   // On-policy: every trajectory is trained on exactly once, in arrival order; the rate limiter
-  // keeps the actors at most one trajectory ahead of the learner (§5.2, §9 A9).
+  // keeps the actors at most one trajectory ahead of the learner (docs/algorithms.md §5.2, decision A9).
   table.kind = ReplayTableSpec::Kind::kQueue;
   table.capacity = 2 * batch;
   table.min_size = batch;
@@ -108,7 +111,7 @@ class ReinforcePolicy : public Policy {
         TopKByScore(logits_.data(), N, k, &order_, slate);
         continue;
       }
-      // Training: k i.i.d. draws from softmax(logits) (duplicates allowed, §5.2).
+      // Training: k i.i.d. draws from softmax(logits) (duplicates allowed, docs/algorithms.md §5.2).
       const float max_logit = *std::max_element(logits_.begin(), logits_.end());
       double total = 0.0;
       for (int i = 0; i < N; ++i) {
@@ -165,16 +168,11 @@ class ReinforceTrainer : public Trainer {
 
   ReplaySpec replay_spec() const override { return replay_spec_; }
 
-  UpdateResult update(const SampleBatch& batch) override {
+  Result<UpdateResult> update(const SampleBatch& batch) override {
+    ASSIGN_OR_RETURN(const TrajectoryTensors tt, ToTrajectoryTensors(batch, layout_, device_));
     UpdateResult result;
-    Result<TrajectoryTensors> converted = ToTrajectoryTensors(batch, layout_, device_);
-    if (!converted.ok()) {
-      result.metrics["learner/rejected_batches"] = 1;
-      return result;
-    }
-    const TrajectoryTensors& tt = *converted;
     const int64_t T = tt.steps, k = s_.slate_size;
-    // Register #18: GeMS also trains on random-phase trajectories; clean skips them.
+    // docs/algorithms.md register entry 18: GeMS also trains on random-phase trajectories; clean skips them.
     torch::Tensor keep = torch::ones({tt.batch}, torch::kFloat32);
     if (s_.preset == GemsPreset::kClean)
       for (int64_t b = 0; b < tt.batch; ++b)
@@ -185,7 +183,8 @@ class ReinforceTrainer : public Trainer {
 
     torch::Tensor beliefs = nets_->actor_belief->forward(tt.slates, tt.clicks).narrow(1, 0, T);  // h_0…h_{T−1}
     torch::Tensor log_pi = torch::log_softmax(nets_->policy->forward(beliefs), -1);            // [B, T, N]
-    // The consumed item i_t = A_t[first click] from o_{t+1} (clean) or o_t (register #1).
+    // The consumed item i_t = A_t[first click] from o_{t+1} (clean) or o_t
+    // (docs/algorithms.md register entry 1).
     const int64_t first_row = s_.preset == GemsPreset::kClean ? 1 : 0;
     torch::Tensor slates = tt.slates.narrow(1, first_row, T), clicks = tt.clicks.narrow(1, first_row, T);
     auto [first, clicked] = FirstClick(clicks);                                   // [B, T]

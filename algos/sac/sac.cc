@@ -1,6 +1,6 @@
-// SAC for slates (ALGOS.md §4, ranker TopK), read top to bottom:
+// SAC for slates (docs/algorithms.md §4, ranker TopK), read top to bottom:
 //   config → settings → acting (torch-free: belief, tanh-Gaussian, TopK / WkNN rankers) → learning
-//   (critic, actor, temperature, targets; written like §4.2) → checkpoints.
+//   (critic, actor, temperature, targets; written like docs/algorithms.md §4.2) → checkpoints.
 #include "algos/sac/sac.h"
 
 #include <torch/torch.h>
@@ -25,22 +25,27 @@ namespace slaterl {
 Schema SacSchema() {
   return Schema("config")
       .Enum("preset", "clean", {"clean", "gems_repro"},
-            "gems_repro: as naver/gems, register quirks included (§8: #9 log α starts at 0); clean: fixed.")
+            "gems_repro: as naver/gems, register quirks included (docs/algorithms.md §8: entry 9, log α "
+            "starts at 0); clean: fixed.")
       .Enum("ranker", "topk", {"topk", "wknn"},
-            "Ranker mapping the proto-action to a slate: topk (§4.3.1, D = d) or wknn (Wolpertinger, "
-            "§4.3.3, D = k·d: per-slot k-NN retrieval refined greedily by the critic).")
+            "Ranker mapping the proto-action to a slate: topk (docs/algorithms.md §4.3.1, D = d) or wknn "
+            "(Wolpertinger, docs/algorithms.md §4.3.3, D = k·d: per-slot k-NN retrieval refined greedily "
+            "by the critic).")
       .Enum("ranker_embeddings", "ideal", {"ideal", "mf", "scratch"},
             "Item embeddings of the ranker: the env's own (privileged, \"SAC+TopK (ideal)\"), MF "
             "embeddings from `slaterl pretrain mf` (\"SAC+TopK (MF)\", WkNN corrected), or scratch = a "
-            "frozen copy of the beliefs' random initial table (WkNN as GeMS runs it, register #15).")
+            "frozen copy of the beliefs' random initial table (WkNN as GeMS runs it, "
+            "docs/algorithms.md register entry 15).")
       .Int("wolpertinger_k", 10, 1, 1 << 20, "items", "wknn: nearest items retrieved per slot.")
       .Enum("target_slate", "refine", {"refine", "nearest"},
-            "wknn: the next slate of the critic target is the critic-refined slate (§4.3.3) or, cheaper, "
-            "the nearest item per slot.")
+            "wknn: the next slate of the critic target is the critic-refined slate "
+            "(docs/algorithms.md §4.3.3) or, cheaper, the nearest item per slot.")
       .String("mf_embeddings", "", "Path of the MF table (raw float32 N × d) when ranker_embeddings is mf.")
-      .Int("item_dim", 20, 1, 1024, "", "Dimension d of the belief encoders' item tables (§1.5).")
-      .Int("belief_dim", 20, 1, 1024, "", "GRU hidden size d_s (§1.5).")
-      .Int("hidden", 256, 1, 65536, "units", "Hidden layer of the policy and of each critic (§4.2).")
+      .Int("item_dim", 20, 1, 1024, "",
+           "Dimension d of the belief encoders' item tables (docs/algorithms.md §1.5).")
+      .Int("belief_dim", 20, 1, 1024, "", "GRU hidden size d_s (docs/algorithms.md §1.5).")
+      .Int("hidden", 256, 1, 65536, "units",
+           "Hidden layer of the policy and of each critic (docs/algorithms.md §4.2).")
       .Double("gamma", 0.8, 0.0, 1.0, "", "Discount γ.")
       .Double("tau", 0.002, 0.0, 1.0, "", "Polyak factor of the target critics.", true)
       .Int("target_update_freq", 1, 1, 1 << 30, "updates", "Polyak step period.")
@@ -48,13 +53,15 @@ Schema SacSchema() {
       .Double("pi_lr", 3e-3, 0.0, 1.0, "", "Adam learning rate of the policy and the actor belief.", true)
       .Double("alpha_lr", 1e-3, 0.0, 1.0, "", "Adam learning rate of log α.", true)
       .Double("alpha", 0.2, 0.0, 1e6, "", "Entropy temperature α (initial value with auto_entropy).")
-      .Bool("auto_entropy", true, "Tune α towards the target entropy −D (§4.2 step 3).")
+      .Bool("auto_entropy", true, "Tune α towards the target entropy −D (docs/algorithms.md §4.2 step 3).")
       .Int("batch_size", 20, 1, 1 << 20, "trajectories", "Trajectories per update.")
       .Int("replay_capacity", 10000, 1, int64_t(1) << 31, "trajectories", "FIFO capacity over all shards.")
       .Int("random_steps", 2000, 0, int64_t(1) << 40, "episodes",
-           "Training episodes acted with random ranker actions before learning starts (§1.3).")
+           "Training episodes acted with random ranker actions before learning starts "
+           "(docs/algorithms.md §1.3).")
       .Enum("random_action", "central_half", {"central_half", "full_box"},
-            "Random-phase proto-action: c + w(U − 0.5) as GeMS (register #10) or the full box c + w(2U − 1).");
+            "Random-phase proto-action: c + w(U − 0.5) as GeMS (docs/algorithms.md register entry 10) "
+            "or the full box c + w(2U − 1).");
 }
 
 namespace {
@@ -69,11 +76,12 @@ struct SacSettings : GemsBasics {
   int wolpertinger_k = 10;
   bool target_refine = true;
   bool full_box_random = false;
-  std::vector<float> initial_table;       // N × item_dim, both beliefs start from it (§1.5)
+  // N × item_dim, both beliefs start from it (docs/algorithms.md §1.5).
+  std::vector<float> initial_table;
   std::vector<float> ranker_table;        // N × d_r
   std::vector<float> centre, half_width;  // D
-  // Register #16/#17 (gems_repro): retrieval reads the proto-action feature-major, and the
-  // refinement scores with target critic 1 on the actor belief.
+  // docs/algorithms.md register entries 16 and 17 (gems_repro): retrieval reads the proto-action
+  // feature-major, and the refinement scores with target critic 1 on the actor belief.
   bool feature_major_retrieval() const { return preset == GemsPreset::kGemsRepro; }
   bool refine_with_target_on_actor() const { return preset == GemsPreset::kGemsRepro; }
 };
@@ -99,8 +107,8 @@ Result<SacSettings> MakeSettings(const Params& config, const AlgoContext& ctx) {
   const std::string embeddings = config.GetString("ranker_embeddings");
   if (embeddings == "scratch") {
     if (s.ranker != Ranker::kWknn)
-      return InvalidArgumentError("config.ranker_embeddings: scratch is the WkNN quirk of register #15; "
-                                  "topk needs ideal or mf");
+      return InvalidArgumentError("config.ranker_embeddings: scratch is the WkNN quirk of "
+                                  "docs/algorithms.md register entry 15; topk needs ideal or mf");
     s.ranker_dim = s.item_dim;
     s.ranker_table = s.initial_table;
   } else {
@@ -132,7 +140,7 @@ ReplaySpec SacReplaySpec(const Params& config, const AlgoContext& ctx) {
 namespace {
 
 // A critic Q(s, [ê_1 … ê_k]) = w2·relu(W_s s + Σ_p W_p ê_p + b1) + b2 split by slot, so that the
-// greedy WkNN refinement (§4.3.3) scores a candidate c at slot p with one d-wide product:
+// greedy WkNN refinement (docs/algorithms.md §4.3.3) scores a candidate c at slot p with one d-wide product:
 // pre_p + S_p E_c, where pre_p = W_s s + b1 + Σ_{q<p} W_q ê_q and S_p = Σ_{q≥p} W_q.
 struct SlotCritic {
   int state_dim = 0, slots = 0, dim = 0, hidden = 0;
@@ -271,7 +279,7 @@ class SacPolicy : public Policy {
   }
 
  private:
-  // TopK (§4.3.1): the k items with the largest ⟨E_i, a⟩, descending.
+  // TopK (docs/algorithms.md §4.3.1): the k items with the largest ⟨E_i, a⟩, descending.
   void RankTopK(int32_t* slate) {
     const int d = s_.ranker_dim;
     for (int i = 0; i < s_.num_items; ++i) {
@@ -283,8 +291,8 @@ class SacPolicy : public Policy {
     TopKByScore(scores_.data(), s_.num_items, spec_.slate_size, &order_, slate);
   }
 
-  // WkNN (§4.3.3): per slot p the wolpertinger_k items nearest to the slot's target q_p; then
-  // slot by slot, the candidate whose "fill the rest with it" slate the critic values most
+  // WkNN (docs/algorithms.md §4.3.3): per slot p the wolpertinger_k items nearest to the slot's
+  // target q_p; then slot by slot, the candidate whose "fill the rest with it" slate the critic values most
   // (without weights yet: the nearest item).
   void RankWknn(const float* state, int32_t* slate) {
     const int k = spec_.slate_size, d = s_.ranker_dim, K = s_.wolpertinger_k;
@@ -293,7 +301,8 @@ class SacPolicy : public Policy {
     std::vector<float>& query = query_;
     query.resize(static_cast<size_t>(d));
     for (int p = 0; p < k; ++p) {
-      for (int j = 0; j < d; ++j)  // slot-major q_p = a[p·d + j]; register #16: a[j·k + p]
+      // Slot-major q_p = a[p·d + j]; docs/algorithms.md register entry 16: a[j·k + p].
+      for (int j = 0; j < d; ++j)
         query[static_cast<size_t>(j)] = action_[static_cast<size_t>(s_.feature_major_retrieval() ? j * k + p : p * d + j)];
       for (int i = 0; i < s_.num_items; ++i) {
         const float* e = s_.ranker_table.data() + static_cast<size_t>(i) * d;
@@ -349,7 +358,7 @@ struct SacNetsImpl : torch::nn::Module {
     q2_target = register_module("q2_target", MakeMlp(s.belief_dim + s.action_dim, s.hidden, 1));
     PolyakUpdate(*q1, *q1_target, 1.0);  // targets start as copies
     PolyakUpdate(*q2, *q2_target, 1.0);
-    // Register #9: GeMS starts log α at 0 although the first update uses α = 0.2.
+    // docs/algorithms.md register entry 9: GeMS starts log α at 0 although the first update uses α = 0.2.
     const double log_alpha0 = s.preset == GemsPreset::kGemsRepro ? 0.0 : std::log(0.2);
     log_alpha = register_parameter("log_alpha", torch::full({1}, log_alpha0));
   }
@@ -402,7 +411,8 @@ class SacTrainer : public Trainer {
 
   ReplaySpec replay_spec() const override { return replay_spec_; }
 
-  // a ~ π(·|s) reparameterised: u = μ + σ ⊙ ξ, a = c + w ⊙ tanh(u), with log π(a|s) (§4.2).
+  // a ~ π(·|s) reparameterised: u = μ + σ ⊙ ξ, a = c + w ⊙ tanh(u), with log π(a|s)
+  // (docs/algorithms.md §4.2).
   std::pair<torch::Tensor, torch::Tensor> SampleAction(const torch::Tensor& belief) {
     torch::Tensor head = nets_->policy->forward(belief);
     torch::Tensor mu = head.narrow(1, 0, s_.action_dim);
@@ -415,10 +425,11 @@ class SacTrainer : public Trainer {
     return {centre_ + half_width_ * tanh_u, log_pi};
   }
 
-  // WkNN (§4.3.3) on a batch: per slot the wolpertinger_k items nearest to the slot's target,
-  // then (target_slate: refine) greedy refinement by the scoring critics — the split-by-slot form
-  // of SlotCritic, batched. Clean: min of the online critics on the critic belief; register #17:
-  // target critic 1 on the actor belief. Returns item ids [M, k].
+  // WkNN (docs/algorithms.md §4.3.3) on a batch: per slot the wolpertinger_k items nearest to the
+  // slot's target, then (target_slate: refine) greedy refinement by the scoring critics — the
+  // split-by-slot form of SlotCritic, batched. Clean: min of the online critics on the critic
+  // belief; docs/algorithms.md register entry 17: target critic 1 on the actor belief. Returns item
+  // ids [M, k].
   torch::Tensor WknnSlates(const torch::Tensor& proto, const torch::Tensor& critic_state, const torch::Tensor& actor_state) {
     torch::NoGradGuard no_grad;
     const int64_t M = proto.size(0), k = s_.slate_size, d = s_.ranker_dim;
@@ -470,16 +481,11 @@ class SacTrainer : public Trainer {
     return ranker_table_.index_select(0, slates.reshape({-1})).view(shape);
   }
 
-  UpdateResult update(const SampleBatch& batch) override {
+  Result<UpdateResult> update(const SampleBatch& batch) override {
+    ASSIGN_OR_RETURN(const TrajectoryTensors tt, ToTrajectoryTensors(batch, layout_, device_));
     UpdateResult result;
-    Result<TrajectoryTensors> converted = ToTrajectoryTensors(batch, layout_, device_);
-    if (!converted.ok()) {
-      result.metrics["learner/rejected_batches"] = 1;
-      return result;
-    }
-    const TrajectoryTensors& tt = *converted;
     const int64_t B = tt.batch, T = tt.steps, H = s_.belief_dim, D = s_.action_dim;
-    // Beliefs recomputed over whole trajectories with the current weights (§1.2): s_t from
+    // Beliefs recomputed over whole trajectories with the current weights (docs/algorithms.md §1.2): s_t from
     // o_0…o_t; the next state s_{t+1} is detached and masked at the episode's last step.
     torch::Tensor actor_beliefs = nets_->actor_belief->forward(tt.slates, tt.clicks);    // [B, T+1, H]
     torch::Tensor critic_beliefs = nets_->critic_belief->forward(tt.slates, tt.clicks);  // [B, T+1, H]
@@ -488,7 +494,7 @@ class SacTrainer : public Trainer {
     torch::Tensor s_critic = critic_beliefs.narrow(1, 0, T).reshape({B * T, H});
     torch::Tensor s_critic_next = critic_beliefs.narrow(1, 1, T).reshape({B * T, H}).detach();
     // The critic's replay action: TopK the stored proto-action; WkNN the served slate's embeddings
-    // (A_t from o_{t+1}; register #1: o_t's slate).
+    // (A_t from o_{t+1}; docs/algorithms.md register entry 1: o_t's slate).
     torch::Tensor a = s_.ranker == Ranker::kTopK
                           ? tt.actions.reshape({B * T, D})
                           : SlateEmbeddings(tt.slates.narrow(1, s_.preset == GemsPreset::kClean ? 1 : 0, T))
@@ -552,7 +558,8 @@ class SacTrainer : public Trainer {
     auto& nets = const_cast<SacNetsImpl&>(*nets_);
     AppendModuleWeights(*nets.actor_belief, "actor_belief", &w);
     AppendModuleWeights(*nets.policy, "policy", &w);
-    if (s_.ranker == Ranker::kWknn) {  // the acting side refines slates with the critic (§4.3.3)
+    // WkNN: the acting side refines slates with the critic (docs/algorithms.md §4.3.3).
+    if (s_.ranker == Ranker::kWknn) {
       if (s_.refine_with_target_on_actor()) {
         AppendModuleWeights(*nets.q1_target, "q1_target", &w);
       } else {

@@ -1,4 +1,4 @@
-// SlateQ (ALGOS.md §3, `variant: rllib`), read top to bottom:
+// SlateQ (docs/algorithms.md §3, `variant: rllib`), read top to bottom:
 //   config → choice model and slate optimisation → Q-network → acting → learning.
 #include "algos/slateq/slateq.h"
 #include "algos/slateq/slateq_gems.h"
@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include "algos/common/torch_device.h"
@@ -24,28 +25,34 @@ namespace slaterl {
 Schema SlateQSchema() {
   return Schema("config")
       .Enum("variant", "rllib", {"rllib", "gems"},
-            "rllib: RecSim/RLlib-style SlateQ on candidate envs (§3.6); gems: GeMS QL-TT-TS on topics "
-            "(§3.8; trajectory replay, GRU belief, privileged relevance — its GeMS values are in "
-            "configs/gems/slateq_*.yaml: gamma 0.8, lr 1e-3, batch_size 20 trajectories, replay_capacity "
+            "rllib: RecSim/RLlib-style SlateQ on candidate envs (docs/algorithms.md §3.6); gems: GeMS "
+            "QL-TT-TS on topics (docs/algorithms.md §3.8; trajectory replay, GRU belief, privileged "
+            "relevance — its GeMS values are in configs/gems/slateq_*.yaml: gamma 0.8, lr 1e-3, "
+            "batch_size 20 trajectories, replay_capacity "
             "10000 trajectories, tau 0.002, hiddens 256).")
       .Enum("preset", "clean", {"clean", "gems_repro"},
-            "variant gems: gems_repro keeps the GeMS quirks of register #1–#4, #23; clean fixes them.")
+            "variant gems: gems_repro keeps the GeMS quirks of docs/algorithms.md register entries 1–4 "
+            "and 23; clean fixes them.")
       .Int("random_steps", 2000, 0, int64_t(1) << 40, "episodes",
-           "variant gems: training episodes with random slates before learning starts (§1.3).")
+           "variant gems: training episodes with random slates before learning starts "
+           "(docs/algorithms.md §1.3).")
       .Int("epsilon_decay_episodes", 1000, 1, int64_t(1) << 40, "episodes",
            "variant gems: ε_n = epsilon_final + (epsilon_initial − epsilon_final)·exp(−n / this).")
-      .Int("item_dim", 20, 1, 1024, "", "variant gems: item-table dimension of the GRU belief (§1.5).")
+      .Int("item_dim", 20, 1, 1024, "",
+           "variant gems: item-table dimension of the GRU belief (docs/algorithms.md §1.5).")
       .Int("belief_dim", 20, 1, 1024, "", "variant gems: GRU hidden size d_s.")
       .Double("gamma", 0.99, 0.0, 1.0, "", "Discount γ.")
       .Double("lr", 2.5e-4, 0.0, 1.0, "", "Learning rate of the Q-network.", /*min_exclusive=*/true)
       .Enum("optimizer", "rmsprop", {"rmsprop", "adam"},
-            "RMSprop (centered, smoothing 0.95, momentum 0: RecSim's; register #6 corrected) or Adam.")
+            "RMSprop (centered, smoothing 0.95, momentum 0: RecSim's; "
+            "docs/algorithms.md register entry 6 corrected) or Adam.")
       .Double("rmsprop_epsilon", 1e-5, 0.0, 1.0, "", "ε of RMSprop (or Adam).", true)
       .String("hiddens", "256,32", "Hidden layer sizes of the per-item MLP, comma-separated.")
       .Int("batch_size", 32, 1, 1 << 16, "transitions", "Transitions per gradient step.")
       .Int("train_every", 4, 1, 1 << 20, "env steps",
            "One gradient step per this many inserted env steps: replay ratio batch_size/train_every.")
-      .Enum("replay", "prioritized", {"prioritized", "uniform"}, "Replay table kind (§3.6).")
+      .Enum("replay", "prioritized", {"prioritized", "uniform"},
+            "Replay table kind (docs/algorithms.md §3.6).")
       .Int("replay_capacity", 100000, 1, int64_t(1) << 31, "transitions", "Replay capacity over all shards.")
       .Double("prioritized_replay_alpha", 0.6, 0.0, 10.0, "", "Priority exponent α.")
       .Double("prioritized_replay_beta", 0.4, 0.0, 1.0, "",
@@ -66,15 +73,19 @@ Schema SlateQSchema() {
       .Int("epsilon_warmup_timesteps", 20000, 0, int64_t(1) << 40, "env steps", "ε stays initial this long.")
       .Int("epsilon_timesteps", 250000, 1, int64_t(1) << 40, "env steps", "Linear decay length of ε after warm-up.")
       .Enum("slate_selection", "optimal", {"optimal", "topk", "greedy"},
-            "How the acting slate maximises Q(s, A) (§3.3): enumeration, top-k of v·Q̄, or greedy.")
-      .Enum("target", "optimal", {"optimal", "topk", "greedy"}, "The max over next slates in the target (§3.1).")
+            "How the acting slate maximises Q(s, A) (docs/algorithms.md §3.3): enumeration, top-k of "
+            "v·Q̄, or greedy.")
+      .Enum("target", "optimal", {"optimal", "topk", "greedy"},
+            "The max over next slates in the target (docs/algorithms.md §3.1).")
       .Double("reward_shift", 0.0, -1e9, 1e9, "",
               "Added to every reward before learning. With the slot0 choice model every step consumes an "
               "item, so a constant shift moves all Q-values by shift/(1−γ) and changes no decision; it "
-              "centres them (StrongLTS rewards ≈ 9.5 ± 0.1 per step, ALGOS.md §9 A13). Leave 0 otherwise.")
+              "centres them (StrongLTS rewards ≈ 9.5 ± 0.1 per step, docs/algorithms.md decision A13). "
+              "Leave 0 otherwise.")
       .Enum("choice_model", "auto", {"auto", "proportional", "slot0"},
-            "User choice model (§3.2): proportional v = ⟨user, doc⟩ + 1, v_∅ = 2; slot0 = the user "
-            "consumes slot 0 (LTS, §9 A13). auto: slot0 on lts, proportional elsewhere.");
+            "User choice model (docs/algorithms.md §3.2): proportional v = ⟨user, doc⟩ + 1, v_∅ = 2; "
+            "slot0 = the user consumes slot 0 (LTS, decision A13). auto: slot0 on lts, proportional "
+            "elsewhere.");
 }
 
 namespace {
@@ -86,7 +97,7 @@ struct SlateQSettings {
   SlateSelection selection = SlateSelection::kOptimal;
   SlateSelection target = SlateSelection::kOptimal;
   std::vector<int64_t> hiddens;
-  bool lts_satisfaction_feature = false;  // feed (SAT − 0.5)·20 (§9 A13)
+  bool lts_satisfaction_feature = false;  // feed (SAT − 0.5)·20 (docs/algorithms.md decision A13)
   int input_dim = 0;
 };
 
@@ -123,6 +134,10 @@ Result<SlateQSettings> MakeSettings(const Params& config, const AlgoContext& ctx
   if (spec.slate_size > spec.num_candidates)
     return InvalidArgumentError("slate_size exceeds num_candidates");
   const bool optimal = s.selection == SlateSelection::kOptimal || s.target == SlateSelection::kOptimal;
+  if (optimal && spec.slate_size > kMaxEnumeratedSlateSize)
+    return InvalidArgumentError("config.slate_selection/target: optimal enumerates slates of at most " +
+                                std::to_string(kMaxEnumeratedSlateSize) + " items; env '" + ctx.env_name +
+                                "' has slate_size " + std::to_string(spec.slate_size) + "; use topk or greedy");
   if (optimal && NumCombinations(spec.num_candidates, spec.slate_size) > 1e5)
     return InvalidArgumentError("config.slate_selection/target: optimal enumerates C(" +
                                 std::to_string(spec.num_candidates) + ", " + std::to_string(spec.slate_size) +
@@ -158,7 +173,7 @@ ReplaySpec SlateQReplaySpec(const Params& config, const AlgoContext& ctx) {
   return spec;
 }
 
-// ---- choice model and slate optimisation (§3.2, §3.3) ------------------------------------------
+// ---- choice model and slate optimisation (docs/algorithms.md §3.2, §3.3) ------------------------
 
 double SlateValue(const float* v, const float* q, float no_click_score, const int* slate, int slate_size) {
   double num = 0.0, den = no_click_score;
@@ -204,7 +219,13 @@ void SelectSlate(SlateSelection selection, const float* v, const float* q, float
       den += v[best];
     }
   } else {  // exact: every k-subset (the MNL value ignores order)
-    int idx[64];
+    int idx_stack[kMaxEnumeratedSlateSize];
+    std::vector<int> idx_heap;  // never used by configs that passed MakeSettings
+    int* idx = idx_stack;
+    if (k > kMaxEnumeratedSlateSize) {
+      idx_heap.resize(k);
+      idx = idx_heap.data();
+    }
     for (int j = 0; j < k; ++j) idx[j] = j;
     double best_value = -1e300;
     while (true) {
@@ -220,15 +241,16 @@ void SelectSlate(SlateSelection selection, const float* v, const float* q, float
       for (int m = j + 1; m < k; ++m) idx[m] = idx[m - 1] + 1;
     }
   }
-  std::sort(out, out + k, by_score_desc);  // ordered slates: best v·Q̄ in slot 0 (§9 A13)
+  // Ordered slates: best v·Q̄ in slot 0 (docs/algorithms.md decision A13).
+  std::sort(out, out + k, by_score_desc);
 }
 
 namespace {
 
-// Choice scores of every candidate of one env. Proportional (§3.2): v_i = ⟨user, doc_i⟩ + 1,
-// v_∅ = 2 (v_i = 1 when the user is not observed in the doc space). slot0: the user consumes
-// slot 0, so the slate value is Q̄ of slot 0 and selection is by Q̄ alone (v = 1, v_∅ = 0 with a
-// top-1 value, handled by the callers).
+// Choice scores of every candidate of one env. Proportional (docs/algorithms.md §3.2):
+// v_i = ⟨user, doc_i⟩ + 1, v_∅ = 2 (v_i = 1 when the user is not observed in the doc space). slot0:
+// the user consumes slot 0, so the slate value is Q̄ of slot 0 and selection is by Q̄ alone (v = 1,
+// v_∅ = 0 with a top-1 value, handled by the callers).
 void ChoiceScores(ChoiceModel model, const EnvSpec& spec, const float* user, const float* docs, float* v) {
   for (int i = 0; i < spec.num_candidates; ++i) {
     float dot = 0.0f;
@@ -251,7 +273,8 @@ double BestSlate(ChoiceModel model, SlateSelection selection, const float* v, co
 
 // ---- Q-network -----------------------------------------------------------------------------
 
-// Q̄(s, i) = MLP(concat(user, doc_i)), shared over candidates (register #7 corrected).
+// Q̄(s, i) = MLP(concat(user, doc_i)), shared over candidates (docs/algorithms.md register entry 7
+// corrected).
 struct QNetworkImpl : torch::nn::Module {
   QNetworkImpl(int input_dim, const std::vector<int64_t>& hiddens) {
     int64_t in = input_dim;
@@ -317,7 +340,8 @@ class SlateQPolicy : public Policy {
     permutation_.resize(spec_.num_candidates);
   }
 
-  // ε(t), piecewise linear through (0, ε0), (warmup, ε0), (warmup + decay, ε_final) (§3.4).
+  // ε(t), piecewise linear through (0, ε0), (warmup, ε0), (warmup + decay, ε_final)
+  // (docs/algorithms.md §3.4).
   double Epsilon() const {
     const double t = static_cast<double>(timesteps_);
     if (t <= epsilon_warmup_) return epsilon_initial_;
@@ -359,10 +383,22 @@ class SlateQPolicy : public Policy {
     if (weights.tensors.size() != params.size())
       return InvalidArgumentError("SlateQ weights have " + std::to_string(weights.tensors.size()) +
                                   " tensors, the network " + std::to_string(params.size()));
+    // Every tensor is checked (name, shape, data size) before any is copied: weights of another
+    // architecture are refused whole, never half-applied.
+    std::set<std::string> seen;
+    for (const auto& t : weights.tensors) {
+      const torch::Tensor* p = params.find(t.name);
+      if (!p) return InvalidArgumentError("SlateQ weights: the network has no tensor '" + t.name + "'");
+      if (!seen.insert(t.name).second) return InvalidArgumentError("SlateQ weights: tensor '" + t.name + "' given twice");
+      if (c10::IntArrayRef(t.shape) != p->sizes())
+        return InvalidArgumentError("SlateQ weights: tensor '" + t.name + "' has shape " + ShapeString(t.shape) +
+                                    ", the network's is " + ShapeString(p->sizes()));
+      if (static_cast<size_t>(p->numel()) != t.data.size())
+        return InvalidArgumentError("SlateQ weights: tensor '" + t.name + "' holds " + std::to_string(t.data.size()) +
+                                    " values for shape " + ShapeString(t.shape));
+    }
     for (const auto& t : weights.tensors) {
       torch::Tensor* p = params.find(t.name);
-      if (!p || static_cast<size_t>(p->numel()) != t.data.size())
-        return InvalidArgumentError("SlateQ weights: tensor '" + t.name + "' does not fit the network");
       p->copy_(torch::from_blob(const_cast<float*>(t.data.data()), p->sizes(), torch::kFloat32));
     }
     timesteps_ = weights.timesteps_total;
@@ -426,7 +462,7 @@ class SlateQTrainer : public Trainer {
 
   ReplaySpec replay_spec() const override { return replay_spec_; }
 
-  UpdateResult update(const SampleBatch& batch) override {
+  Result<UpdateResult> update(const SampleBatch& batch) override {
     const int b = batch.num_items, c = spec_.num_candidates, k = spec_.slate_size;
     const int in = settings_.input_dim;
     // Unpack the transitions (envs/transition.h layout).
@@ -447,7 +483,11 @@ class SlateQTrainer : public Trainer {
       clicked[row] = 0.0f;
       for (int p = 0; p < k; ++p)
         if (t[layout_.responses + p * spec_.response_dim] > 0.5f) {
-          consumed[row] = static_cast<int64_t>(t[layout_.slate + p]);
+          const float position = t[layout_.slate + p];
+          if (!(position >= 0.0f && position < static_cast<float>(c)))  // NaN fails too
+            return InvalidArgumentError("SlateQ: transition " + std::to_string(row) + " of the batch consumed candidate " +
+                                        std::to_string(position) + ", outside 0.." + std::to_string(c - 1));
+          consumed[row] = static_cast<int64_t>(position);
           clicked[row] = 1.0f;
           break;
         }
@@ -457,7 +497,8 @@ class SlateQTrainer : public Trainer {
     FillInputs(settings_, spec_, b, user.data(), docs.data(), x.data());
     FillInputs(settings_, spec_, b, next_user.data(), next_docs.data(), x_next.data());
 
-    // Next value V' = max_{A'} Σ_{j∈A'} P(j | s', A') Q̄'(s', j), target network on s' (#5 corrected).
+    // Next value V' = max_{A'} Σ_{j∈A'} P(j | s', A') Q̄'(s', j), target network on s'
+    // (docs/algorithms.md register entry 5 corrected).
     std::vector<float> next_value(b, 0.0f);
     {
       torch::NoGradGuard no_grad;
@@ -484,7 +525,7 @@ class SlateQTrainer : public Trainer {
 
     // y = r + γ (1 − done) V'   (stop-gradient)
     torch::Tensor target = reward_t + gamma_ * not_done_t * next_value_t;
-    // Q̄(s, i_consumed), trained only on transitions with a consumed item (§3.1).
+    // Q̄(s, i_consumed), trained only on transitions with a consumed item (docs/algorithms.md §3.1).
     torch::Tensor q_all = net_->forward(to_device(x, {b, c, in}));
     torch::Tensor q_consumed = q_all.gather(1, consumed_t).squeeze(1);
     torch::Tensor td_error = (q_consumed - target) * clicked_t;
@@ -560,6 +601,10 @@ class SlateQTrainer : public Trainer {
       archive.read("net", net_archive);
       archive.read("target", target_archive);
       archive.read("optimizer", optimizer_archive);
+      // Module::load would take a checkpoint's shapes as they come: refuse another architecture
+      // (e.g. other hiddens or features) before anything is loaded.
+      RETURN_IF_ERROR(CheckArchiveShapes(net_archive, *net_, "net/").WithContext(dir + "/slateq.pt"));
+      RETURN_IF_ERROR(CheckArchiveShapes(target_archive, *target_net_, "target/").WithContext(dir + "/slateq.pt"));
       net_->load(net_archive);
       target_net_->load(target_archive);
       optimizer_->load(optimizer_archive);

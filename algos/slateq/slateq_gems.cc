@@ -1,4 +1,4 @@
-// SlateQ QL-TT-TS for GeMS topics (ALGOS.md §3.8), read top to bottom:
+// SlateQ QL-TT-TS for GeMS topics (docs/algorithms.md §3.8), read top to bottom:
 //   settings → relevance and effective user → acting (torch-free) → learning → checkpoints.
 #include "algos/slateq/slateq_gems.h"
 
@@ -22,7 +22,7 @@ namespace {
 struct GemsQSettings : GemsBasics {
   int user_dim = 0, hidden = 256;
   double epsilon_start = 1.0, epsilon_end = 0.01, epsilon_decay = 1000.0;
-  // The simulator's disclosed parts (ENVS.md §8.3): item table, topics, examination, relevance.
+  // The simulator's disclosed parts (docs/environments.md §8.3): item table, topics, examination, relevance.
   std::shared_ptr<const TopicsEmbeddings> items;
   std::vector<float> examination;
   double slope = 100.0, offset = 0.28, diversity_penalty = 1.0;
@@ -55,7 +55,7 @@ Result<GemsQSettings> MakeSettings(const Params& config, const AlgoContext& ctx)
 }  // namespace
 
 ReplaySpec SlateQGemsReplaySpec(const Params& config, const AlgoContext& ctx) {
-  // The target needs the post-step true user vector of every step (privileged, §3.8).
+  // The target needs the post-step true user vector of every step (privileged, docs/algorithms.md §3.8).
   return GemsTrajectoryReplaySpec(config, ctx.replay_shards, ctx.env_spec, /*action_dim=*/0,
                                   /*user_dim=*/kGemsNumTopics * kGemsTopicSize);
 }
@@ -90,7 +90,7 @@ class SlateQGemsPolicy : public Policy {
     return Status::Ok();
   }
 
-  // ε_n = end + (start − end)·exp(−n / decay), n = training episodes (§3.4, §3.8).
+  // ε_n = end + (start − end)·exp(−n / decay), n = training episodes (docs/algorithms.md §3.4, §3.8).
   double Epsilon() const {
     return s_.epsilon_end + (s_.epsilon_start - s_.epsilon_end) * std::exp(-static_cast<double>(progress_) / s_.epsilon_decay);
   }
@@ -122,8 +122,9 @@ class SlateQGemsPolicy : public Policy {
   }
 
  private:
-  // ũ_t of env n: clean = the vector the next step will use (pending boredom update applied, #23
-  // corrected); gems_repro = the raw u with the stale bored flags masking dims [2b, 3b) (#2, #23).
+  // ũ_t of env n: clean = the vector the next step will use (pending boredom update applied,
+  // docs/algorithms.md register entry 23 corrected); gems_repro = the raw u with the stale bored
+  // flags masking dims [2b, 3b) (register entries 2 and 23).
   void EffectiveUser(int n) {
     if (s_.preset == GemsPreset::kClean) {
       env_->EffectiveUser(n, /*preview=*/true, user_.data());
@@ -197,19 +198,15 @@ class SlateQGemsTrainer : public Trainer {
 
   ReplaySpec replay_spec() const override { return replay_spec_; }
 
-  UpdateResult update(const SampleBatch& batch) override {
+  Result<UpdateResult> update(const SampleBatch& batch) override {
+    ASSIGN_OR_RETURN(const TrajectoryTensors tt, ToTrajectoryTensors(batch, layout_, device_));
     UpdateResult result;
-    Result<TrajectoryTensors> converted = ToTrajectoryTensors(batch, layout_, device_);
-    if (!converted.ok()) {
-      result.metrics["learner/rejected_batches"] = 1;
-      return result;
-    }
-    const TrajectoryTensors& tt = *converted;
     const int64_t B = tt.batch, T = tt.steps, k = s_.slate_size, H = s_.belief_dim;
     torch::Tensor beliefs = nets_->critic_belief->forward(tt.slates, tt.clicks);  // [B, T+1, H]
     torch::Tensor h = beliefs.narrow(1, 0, T).reshape({B * T, H});
     torch::Tensor h_next = beliefs.narrow(1, 1, T).reshape({B * T, H}).detach();
-    // Consumed item i_t = A_t[first click]: from o_{t+1} (clean) or o_t (register #1).
+    // Consumed item i_t = A_t[first click]: from o_{t+1} (clean) or o_t
+    // (docs/algorithms.md register entry 1).
     const int64_t first_row = s_.preset == GemsPreset::kClean ? 1 : 0;
     torch::Tensor slates = tt.slates.narrow(1, first_row, T).reshape({B * T, k});
     auto [first, clicked] = FirstClick(tt.clicks.narrow(1, first_row, T).reshape({B * T, k}));
@@ -224,7 +221,8 @@ class SlateQGemsTrainer : public Trainer {
       torch::Tensor rho = torch::sigmoid(s_.slope * (user_next.matmul(items_.t()) / s_.items->max_score() - s_.offset));
       torch::Tensor q_next = nets_->q_target->forward(h_next);  // [BT, N]
       torch::Tensor top = std::get<1>((rho * q_next).topk(k, 1));  // A', descending
-      // Diversity penalty: ≥ threshold items of one main topic in A' (clean: per slate; #3: the batch).
+      // Diversity penalty: ≥ threshold items of one main topic in A' (clean: per slate;
+      // docs/algorithms.md register entry 3: the batch).
       torch::Tensor topic_counts = torch::zeros({B * T, kGemsNumTopics}, torch::kFloat32).to(device_);
       topic_counts.scatter_add_(1, item_topics_.index_select(0, top.reshape({-1})).view({B * T, k}),
                                 torch::ones({B * T, k}, torch::kFloat32).to(device_));

@@ -1,7 +1,7 @@
-// Whole-run snapshots of an actor (issue 8): for every learning algorithm, an actor restored from
-// a snapshot — into an actor created with other seeds (another incarnation) — collects exactly the
-// fragments the original collects from there: envs, policy state (GRU beliefs, ε counters), Rng,
-// observation and partial trajectories all travel.
+// Whole-run snapshots of an actor (backend inproc resume): for every learning algorithm, an actor
+// restored from a snapshot — into an actor created with other seeds (another
+// incarnation) — collects exactly the fragments the original collects from there: envs, policy
+// state (GRU beliefs, ε counters), Rng, observation and partial trajectories all travel.
 #include "actors/actor.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "learner/learner.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 
 namespace slaterl {
 namespace {

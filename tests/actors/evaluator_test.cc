@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 
 namespace slaterl {
 namespace {

@@ -1,4 +1,4 @@
-// Tests of the baseline policies (algos/baselines, ENVS.md §7) and their registry.
+// Tests of the baseline policies (algos/baselines, docs/environments.md §7) and their registry.
 #include "algos/baselines/baselines.h"
 
 #include <algorithm>
@@ -206,7 +206,7 @@ TEST(BaselinesTest, TopicsOracleLeavesSlotsToTheEnvironment) {
   EXPECT_NE(greedy.status().message().find("learned"), std::string::npos);
 }
 
-// ---- ε-greedy oracle (topics, ALGOS.md §6 / §4.4.4) ---------------------------------------------
+// ---- ε-greedy oracle (topics, docs/algorithms.md §6 / §4.4.4) -----------------------------------
 
 TEST(BaselinesTest, EpsilonOracleMixesDistinctRandomItemsWithOracleSlots) {
   const EnvSpec spec = MakeSpec("topics", /*num_envs=*/8, /*num_candidates=*/1000, /*slate_size=*/10, 0, 0);

@@ -1,4 +1,4 @@
-// GeMS building blocks and algorithms (ALGOS.md §1, §3.8, §4, §5.2): the torch-free acting maths
+// GeMS building blocks and algorithms (docs/algorithms.md §1, §3.8, §4, §5.2): the torch-free acting maths
 // equals LibTorch's, actors record whole trajectories with the served slates, the privileged
 // SlateQ policy ranks by true relevance, trainers learn on a fixed batch and checkpoints round-trip.
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include "algos/common/gru_belief.h"
 #include "algos/common/nn_inference.h"
 #include "envs/topics.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 
 namespace slaterl {
 namespace {
@@ -116,7 +116,8 @@ TEST(ActorTrajectoryTest, RecordsWholeEpisodesWithServedSlatesClicksAndActions) 
       }
       EXPECT_EQ(clicks, item[L.rewards + t]) << "reward r_t = clicks of o_{t+1}";
       total += item[L.rewards + t];
-      for (int j = 0; j < kDim; ++j) {  // random phase: c + w(U − 0.5), the central half (#10)
+      // Random phase: c + w(U − 0.5), the central half (docs/algorithms.md register entry 10).
+      for (int j = 0; j < kDim; ++j) {
         EXPECT_LE(std::fabs(L.action_row(item, t)[j] - centre[j]), 0.5f * half[j] + 1e-5f);
       }
     }
@@ -209,11 +210,19 @@ TEST_P(GemsTrainerTest, RepeatedUpdatesOnOneBatchLowerTheLossAndCheckpointsRound
   ASSERT_TRUE(trainer.ok()) << trainer.status().ToString();
   double first = 0, last = 0;
   for (int i = 0; i < 25; ++i) {
-    UpdateResult r = (*trainer)->update(batch);
+    Result<UpdateResult> updated = (*trainer)->update(batch);
+    ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+    UpdateResult& r = *updated;
     ASSERT_TRUE(r.metrics.count(c.loss_metric)) << c.loss_metric;
     (i == 0 ? first : last) = r.metrics[c.loss_metric];
   }
   EXPECT_LT(last, first) << c.algo << ": " << c.loss_metric << " " << first << " → " << last;
+  // A batch of another layout is an error saying why (the learner counts it as rejected), not an update.
+  SampleBatch other_layout = batch;
+  other_layout.item_size += 1;
+  const Result<UpdateResult> rejected = (*trainer)->update(other_layout);
+  ASSERT_FALSE(rejected.ok()) << c.algo;
+  EXPECT_EQ(rejected.status().code(), StatusCode::kInvalidArgument) << rejected.status().ToString();
 
   char pattern[] = "/tmp/slaterl-gems-ckpt-XXXXXX";
   const std::string dir = mkdtemp(pattern);
@@ -226,9 +235,9 @@ TEST_P(GemsTrainerTest, RepeatedUpdatesOnOneBatchLowerTheLossAndCheckpointsRound
   for (size_t i = 0; i < a.tensors.size(); ++i) EXPECT_EQ(a.tensors[i].data, b.tensors[i].data) << a.tensors[i].name;
   // The next update from the restored trainer continues identically (optimiser state restored).
   torch::manual_seed(9);
-  const double next_a = (*trainer)->update(batch).metrics[c.loss_metric];
+  const double next_a = (*trainer)->update(batch)->metrics[c.loss_metric];
   torch::manual_seed(9);
-  const double next_b = (*restored)->update(batch).metrics[c.loss_metric];
+  const double next_b = (*restored)->update(batch)->metrics[c.loss_metric];
   EXPECT_DOUBLE_EQ(next_a, next_b);
   // A truncated checkpoint is an error naming the file, never a crash.
   for (const char* file : {"/sac.pt", "/reinforce.pt", "/slateq_gems.pt"}) {
@@ -251,7 +260,8 @@ INSTANTIATE_TEST_SUITE_P(
                                 "learner/loss"},
                     TrainerCase{"slateq",
                                 // γ = 0: the regression to y = 1 must converge. (With γ = 0.8 the
-                                // unnormalised PBM target of §3.8 can expand: γ·Σ_p P_p > 1.)
+                                // unnormalised PBM target of docs/algorithms.md §3.8 can expand:
+                                // γ·Σ_p P_p > 1.)
                                 "algo: slateq\nconfig: {variant: gems, hiddens: \"256\", batch_size: 20, "
                                 "random_steps: 1000000, lr: 0.001, gamma: 0}\n",
                                 "learner/loss"}),

@@ -101,7 +101,7 @@ TEST(LinUcbTest, TrainedPolicyRanksTheBestItemsFirst) {
       t[layout.responses + 2 * j + 1] = 10.0f * t[layout.docs + j] + 1.0f;      // item reward
     }
   }
-  (*trainer)->update(batch);
+  ASSERT_TRUE((*trainer)->update(batch).ok());
   Weights weights = (*trainer)->weights();
   weights.version = 2;
   ASSERT_TRUE((*policy)->load(weights).ok());
@@ -144,7 +144,7 @@ TEST(LinUcbTest, CheckpointRoundTripsExactly) {
   batch.data[layout.docs] = 0.7f;
   batch.data[layout.responses] = 1.0f;
   batch.data[layout.responses + 1] = 3.0f;
-  (*a)->update(batch);
+  ASSERT_TRUE((*a)->update(batch).ok());
   char dir_template[] = "/tmp/slaterl-linucb-XXXXXX";
   const std::string dir = ::mkdtemp(dir_template);
   ASSERT_TRUE((*a)->save(dir).ok());
@@ -196,7 +196,7 @@ TEST(LinUcbTest, DisjointArmsLearnPerClusterPayoffsFromTheUserContext) {
     t[layout.responses] = 1.0f;
     t[layout.responses + 1] = 2.0f + 3.0f * t[layout.user + shown];  // payoff rises with interest
   }
-  (*trainer)->update(batch);
+  ASSERT_TRUE((*trainer)->update(batch).ok());
   Weights w = (*trainer)->weights();
   w.version = 1;
   ASSERT_TRUE((*policy)->load(w).ok());

@@ -141,9 +141,9 @@ INSTANTIATE_TEST_SUITE_P(Presets, MfPresetTest,
                            return std::string(MfPresetName(info.param));
                          });
 
-// Register #19: gems_repro's validation steps the optimiser, clean's does not. Two runs that
-// differ only in how often they validate train the same item table in clean, different ones in
-// gems_repro.
+// docs/algorithms.md register entry 19: gems_repro's validation steps the optimiser, clean's does
+// not. Two runs that differ only in how often they validate train the same item table in clean,
+// different ones in gems_repro.
 TEST(MfTest, OnlyGemsReproValidationTrainsTheModel) {
   const LoggedDataset data = MakeGroupedDataset(100, 3);
   for (MfPreset preset : {MfPreset::kClean, MfPreset::kGemsRepro}) {

@@ -118,13 +118,15 @@ TEST(SlateQTrainerTest, LearnsTheRewardOfConsumedItemsOnTerminalTransitions) {
   SampleBatch batch = MakeBatch(ctx, 32, rng);
   double first = 0, last = 0;
   for (int step = 0; step < 300; ++step) {
-    UpdateResult r = (*trainer)->update(batch);
+    Result<UpdateResult> updated = (*trainer)->update(batch);
+    ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+    UpdateResult& r = *updated;
     if (step == 0) first = r.metrics["learner/loss"];
     last = r.metrics["learner/loss"];
     ASSERT_EQ(r.priorities.size(), 32u);  // prioritized replay by default
   }
   EXPECT_LT(last, 0.01 * first);
-  EXPECT_NEAR((*trainer)->update(batch).metrics["learner/q_consumed_mean"], 4.0, 0.1);
+  EXPECT_NEAR((*trainer)->update(batch)->metrics["learner/q_consumed_mean"], 4.0, 0.1);
 }
 
 TEST(SlateQTrainerTest, NoClickRowsGetTheMinimumPriority) {
@@ -132,9 +134,10 @@ TEST(SlateQTrainerTest, NoClickRowsGetTheMinimumPriority) {
   auto trainer = CreateSlateQTrainer(MakeConfig(), ctx);
   ASSERT_TRUE(trainer.ok());
   Rng rng(/*seed=*/3);
-  UpdateResult r = (*trainer)->update(MakeBatch(ctx, 8, rng));
-  for (int i = 1; i < 8; i += 2) EXPECT_NEAR(r.priorities[i], 1e-6, 1e-12);
-  for (int i = 0; i < 8; i += 2) EXPECT_GT(r.priorities[i], 1e-3);
+  Result<UpdateResult> r = (*trainer)->update(MakeBatch(ctx, 8, rng));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (int i = 1; i < 8; i += 2) EXPECT_NEAR(r->priorities[i], 1e-6, 1e-12);
+  for (int i = 0; i < 8; i += 2) EXPECT_GT(r->priorities[i], 1e-3);
 }
 
 TEST(SlateQTrainerTest, CheckpointRoundTripsWeights) {
@@ -142,7 +145,7 @@ TEST(SlateQTrainerTest, CheckpointRoundTripsWeights) {
   auto a = CreateSlateQTrainer(MakeConfig(), ctx);
   auto b = CreateSlateQTrainer(MakeConfig(), ctx);
   Rng rng(/*seed=*/4);
-  (*a)->update(MakeBatch(ctx, 16, rng));
+  ASSERT_TRUE((*a)->update(MakeBatch(ctx, 16, rng)).ok());
   char tmpl[] = "/tmp/slaterl-slateq-XXXXXX";
   const std::string dir = ::mkdtemp(tmpl);
   ASSERT_TRUE((*a)->save(dir).ok());
@@ -186,6 +189,83 @@ TEST(SlateQTest, RefusesEnumerationsThatAreTooLarge) {
   EXPECT_NE(trainer.status().message().find("optimal"), std::string::npos);
   EXPECT_TRUE(CreateSlateQTrainer(MakeConfig({{"slate_selection", "topk"}, {"target", "topk"}}),
                                   MakeContext(1, 200, 4)).ok());
+}
+
+TEST(SlateQTest, RefusesSlatesLargerThanTheEnumerationBound) {
+  // C(66, 65) = 66 slates passes the count bound, but 65 > kMaxEnumeratedSlateSize items per slate.
+  const AlgoContext ctx = MakeContext(1, /*num_candidates=*/66, /*slate_size=*/kMaxEnumeratedSlateSize + 1);
+  for (const char* key : {"slate_selection", "target"}) {
+    const std::string other = std::string(key) == "target" ? "slate_selection" : "target";
+    auto trainer = CreateSlateQTrainer(MakeConfig({{key, "optimal"}, {other, "topk"}}), ctx);
+    ASSERT_FALSE(trainer.ok()) << key;
+    EXPECT_EQ(trainer.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(trainer.status().message().find("at most 64 items"), std::string::npos) << trainer.status().message();
+    EXPECT_NE(trainer.status().message().find("slate_size 65"), std::string::npos) << trainer.status().message();
+    EXPECT_FALSE(CreateSlateQPolicy(MakeConfig({{key, "optimal"}, {other, "topk"}}), ctx).ok()) << key;
+  }
+  EXPECT_TRUE(CreateSlateQTrainer(MakeConfig({{"slate_selection", "topk"}, {"target", "greedy"}}), ctx).ok());
+  EXPECT_TRUE(CreateSlateQTrainer(MakeConfig(), MakeContext(1, 65, kMaxEnumeratedSlateSize)).ok());
+  // SelectSlate itself stays memory-safe past the bound (the whole candidate set is the one slate).
+  const int c = 70;
+  std::vector<float> v(c, 1.0f), q(c);
+  for (int i = 0; i < c; ++i) q[i] = static_cast<float>(i);
+  std::vector<int> slate(c, -1);
+  SelectSlate(SlateSelection::kOptimal, v.data(), q.data(), 2.0f, c, c, slate.data());
+  EXPECT_EQ(std::set<int>(slate.begin(), slate.end()).size(), static_cast<size_t>(c));
+  EXPECT_EQ(slate[0], c - 1);
+}
+
+TEST(SlateQTest, LoadRefusesATensorOfAnotherShape) {
+  const AlgoContext ctx = MakeContext();  // input 3 + 3 features
+  auto wide = CreateSlateQTrainer(MakeConfig({{"hiddens", "16"}}), ctx);
+  auto narrow = CreateSlateQTrainer(MakeConfig({{"hiddens", "8"}}), ctx);
+  ASSERT_TRUE(wide.ok() && narrow.ok());
+  char tmpl[] = "/tmp/slaterl-slateq-shape-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  ASSERT_TRUE((*wide)->save(dir).ok());
+  // Checkpoint: refused before anything is loaded, naming the tensor and both shapes.
+  const Weights before = (*narrow)->weights();
+  const Status loaded = (*narrow)->load(dir);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.code(), StatusCode::kInvalidArgument) << loaded.ToString();
+  EXPECT_NE(loaded.message().find("'net/layers.0.weight'"), std::string::npos) << loaded.message();
+  EXPECT_NE(loaded.message().find("[16, 6] in the checkpoint"), std::string::npos) << loaded.message();
+  EXPECT_NE(loaded.message().find("[8, 6]"), std::string::npos) << loaded.message();
+  const Weights after = (*narrow)->weights();
+  ASSERT_EQ(after.tensors.size(), before.tensors.size());
+  for (size_t i = 0; i < after.tensors.size(); ++i) {
+    EXPECT_EQ(after.tensors[i].shape, before.tensors[i].shape) << after.tensors[i].name;
+    EXPECT_EQ(after.tensors[i].data, before.tensors[i].data) << after.tensors[i].name;
+  }
+  // Broadcast weights: another architecture is refused by shape, as is a tensor whose element
+  // count fits but whose shape does not (the transpose).
+  auto policy = CreateSlateQPolicy(MakeConfig({{"hiddens", "8"}}), ctx);
+  ASSERT_TRUE(policy.ok());
+  const Status other = (*policy)->load((*wide)->weights());
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.message().find("'layers.0.weight' has shape [16, 6], the network's is [8, 6]"), std::string::npos)
+      << other.message();
+  Weights transposed = (*narrow)->weights();
+  ASSERT_EQ(transposed.tensors[0].shape, (std::vector<int64_t>{8, 6}));
+  transposed.tensors[0].shape = {6, 8};
+  const Status swapped = (*policy)->load(transposed);
+  ASSERT_FALSE(swapped.ok());
+  EXPECT_NE(swapped.message().find("shape [6, 8], the network's is [8, 6]"), std::string::npos) << swapped.message();
+  EXPECT_TRUE((*policy)->load((*narrow)->weights()).ok());
+}
+
+TEST(SlateQTrainerTest, RejectsABatchWhoseConsumedCandidateIsOutOfRange) {
+  const AlgoContext ctx = MakeContext();
+  auto trainer = CreateSlateQTrainer(MakeConfig(), ctx);
+  ASSERT_TRUE(trainer.ok());
+  Rng rng(/*seed=*/6);
+  SampleBatch batch = MakeBatch(ctx, 4, rng);
+  TransitionLayout layout(ctx.env_spec);
+  batch.data[layout.slate] = 99.0f;  // row 0 clicked slot 0, which names candidate 99 of 5
+  auto result = (*trainer)->update(batch);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("outside 0..4"), std::string::npos) << result.status().message();
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Independent reader of TensorBoard event files, for tests/core/tensorboard_test.cc and
-tests/launch/report_test.cc.
+tests/tune/report_test.cc.
 
 Decodes the TFRecord framing, checks both masked CRC-32Cs of every record with its own CRC-32C
 (pure Python, reflected polynomial 0x82F63B78), parses each record as a tensorflow.Event with

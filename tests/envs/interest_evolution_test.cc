@@ -1,4 +1,4 @@
-// Tests of envs/interest_evolution (ENVS.md §3): spec and layouts, document and user
+// Tests of envs/interest_evolution (docs/environments.md §3): spec and layouts, document and user
 // distributions, the multinomial proportional choice (chi-square at a fixed seed), the click
 // transition and budget formulas, termination and the defensive truncation, random streams and
 // determinism, zero allocation per step, config validation and the registry.
@@ -41,7 +41,7 @@ using testing_envs::IntValue;
 using testing_envs::MakeParams;
 using testing_envs::PearsonChiSquare;
 
-// RecSim's constants (ENVS.md §3), spelled out independently of the implementation.
+// RecSim's constants (docs/environments.md §3), spelled out independently of the implementation.
 constexpr int kClusters = 20;
 constexpr double kTimeBudget = 200.0;
 constexpr double kVideoLength = 4.0;
@@ -65,7 +65,7 @@ TEST(InterestEvolutionTest, SpecFollowsConfig) {
   EXPECT_EQ(spec.user_dim, kClusters);
   EXPECT_EQ(spec.doc_dim, kClusters);
   EXPECT_EQ(spec.response_dim, 5);
-  EXPECT_EQ(spec.max_steps, 0);  // self-terminating (§10 E5)
+  EXPECT_EQ(spec.max_steps, 0);  // self-terminating (docs/environments.md decision E5)
 
   InterestEvolutionConfig other;
   other.num_candidates = 50;
@@ -264,7 +264,7 @@ struct TransitionStats {
 };
 
 // Plays `steps` steps of `num_envs` envs with `policy_name` and checks every transition against
-// ENVS.md §3 in the general parametrisation: only the clicked cluster's interest moves, by
+// docs/environments.md §3 in the general parametrisation: only the clicked cluster's interest moves, by
 // ±α(u_c)(1 − u_c) with α(u) = y − (y/x)|u|, then clipped; the budget loses the watch time
 // min(budget, video_length) and gains user_update_alpha·watch·(uqf·(u_c − min_norm) + dqf·q), or
 // loses step_penalty without a click; reward = watch time; episodes end exactly when the budget
@@ -309,7 +309,8 @@ TransitionStats CheckTransitions(const InterestEvolutionConfig& config, const ch
       for (int j = 0; j < k; ++j) {
         const float* r = responses + j * 5;
         const size_t doc = static_cast<size_t>(i) * c_count + slate[j];
-        // Every shown slot reports its document's quality and cluster; liked is always 0 (Q3).
+        // Every shown slot reports its document's quality and cluster; liked is always 0
+        // (docs/environments.md quirk Q3).
         EXPECT_EQ(r[3], static_cast<float>(quality_before[doc]));
         EXPECT_EQ(r[4], static_cast<float>(cluster_before[doc]));
         EXPECT_EQ(r[2], 0.0f);
@@ -465,7 +466,7 @@ TEST(InterestEvolutionTest, BudgetDropsByTheStepPenaltyWithoutAClick) {
 
 TEST(InterestEvolutionTest, RunawayEpisodesAreTruncatedNotTerminated) {
   // No step penalty and (practically) no clicks: the budget never moves, so only the defensive
-  // cut of ENVS.md §10 E5 ends the episode, reported as truncation.
+  // cut of docs/environments.md decision E5 ends the episode, reported as truncation.
   InterestEvolutionConfig config;
   config.step_penalty = 0.0;
   config.no_click_mass = 1e12;
@@ -488,7 +489,7 @@ TEST(InterestEvolutionTest, RunawayEpisodesAreTruncatedNotTerminated) {
 
 // ---- random streams and determinism ------------------------------------------------------------
 
-// A scalar re-implementation of one env straight from ENVS.md §1.1/§3 and the stream contract in
+// A scalar re-implementation of one env straight from docs/environments.md §1.1/§3 and the stream contract in
 // envs/interest_evolution.h, drawing from the same three derived streams.
 struct ReferenceIev {
   InterestEvolutionConfig config;
@@ -810,7 +811,7 @@ TEST(InterestEvolutionTest, RegistryBuildsItByName) {
 }
 
 TEST(InterestEvolutionTest, OracleSentinelIsRejected) {
-  // −1 ("the env's oracle fills this slot") is a `topics`-only convention (ENVS.md §10 E3).
+  // −1 ("the env's oracle fills this slot") is a `topics`-only convention (docs/environments.md decision E3).
   auto env = MakeEnv(InterestEvolutionConfig(), /*num_envs=*/2);
   EXPECT_FALSE(env->spec().oracle_sentinel);
   SlateBatch slates;

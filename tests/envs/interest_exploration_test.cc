@@ -1,4 +1,4 @@
-// Tests of envs/interest_exploration (ENVS.md §4): spec and layouts, document and user
+// Tests of envs/interest_exploration (docs/environments.md §4): spec and layouts, document and user
 // distributions, the multinomial logit choice (chi-square at a fixed seed), reward = clicks, the
 // fixed horizon reported as truncation, random streams and determinism, zero allocation per step,
 // config validation, the registry and the baselines it offers.
@@ -83,7 +83,7 @@ TEST(InterestExplorationTest, EveryEpisodeLastsTheHorizonAndIsTruncated) {
     for (int i = 0; i < 3; ++i) {
       const bool end = t % 9 == 0;
       returns[i] += b.out.rewards[i];
-      ASSERT_EQ(b.out.terminated[i], 0);  // never terminal (Q12)
+      ASSERT_EQ(b.out.terminated[i], 0);  // never terminal (docs/environments.md quirk Q12)
       ASSERT_EQ(b.out.truncated[i], end ? 1 : 0) << t;
       ASSERT_EQ(b.out.obs.first_step[i], end ? 1 : 0);
       ASSERT_EQ(b.out.episode_length[i], end ? 9 : t % 9);
@@ -226,7 +226,7 @@ TEST(InterestExplorationTest, UserStateNeverChangesWithinAnEpisode) {
 
 // ---- random streams and determinism ------------------------------------------------------------
 
-// A scalar re-implementation from ENVS.md §4 and the stream contract in
+// A scalar re-implementation from docs/environments.md §4 and the stream contract in
 // envs/interest_exploration.h.
 struct ReferenceIex {
   InterestExplorationConfig config;

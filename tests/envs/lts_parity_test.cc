@@ -1,7 +1,8 @@
 // Statistical parity of `lts` with the Python original: returns of the fixed baselines compared
-// with the reference rows of reference/RESULTS.md §1.1 by Welch's t-test (not rejected at
-// α = 0.01). Seeds and episode counts were fixed once, before looking at the outcomes; do not tune
-// them to make a failure go away — a failure means the dynamics drifted.
+// with the reference rows lts_default/* and lts_strong/* of data/reference/reference.csv by
+// Welch's t-test (not rejected at α = 0.01). Seeds and episode counts were fixed once, before
+// looking at the outcomes; do not tune them to make a failure go away — a failure means the
+// dynamics drifted.
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "actors/episode_runner.h"
 #include "algos/registry.h"
+#include "core/reference_table.h"
 #include "core/stats.h"
 #include "envs/lts.h"
 
@@ -23,10 +25,12 @@ constexpr int kNumEnvs = 16;
 constexpr uint64_t kLtsDefaultSeed = 20240601;
 constexpr uint64_t kStrongLtsSeed = 20240602;
 
-struct ReferenceRow {
+struct ParityRow {
   const char* policy;
-  SampleSummary reference;  // RESULTS.md §1.1: mean, std, n
+  SampleSummary reference;  // a row of data/reference/reference.csv: mean, std, episodes
 };
+
+std::string ReferenceTablePath() { return std::string(SLATERL_SOURCE_DIR) + "/data/reference/reference.csv"; }
 
 LtsConfig StrongLtsConfig() {
   LtsConfig c;
@@ -39,7 +43,7 @@ LtsConfig StrongLtsConfig() {
   return c;
 }
 
-void ExpectParity(const LtsConfig& config, uint64_t seed, const ReferenceRow& row) {
+void ExpectParity(const LtsConfig& config, uint64_t seed, const ParityRow& row) {
   auto env = LtsVecEnv::Create(config, kNumEnvs);
   ASSERT_TRUE(env.ok()) << env.status().ToString();
   AlgoContext ctx;
@@ -67,33 +71,36 @@ void ExpectParity(const LtsConfig& config, uint64_t seed, const ReferenceRow& ro
   EXPECT_NEAR(ours.std / row.reference.std, 1.0, 0.15) << row.policy;
 }
 
+// Compares `policy` on `config` with the reference row "<reference_prefix>/<policy>".
+void ExpectParityWithReference(const LtsConfig& config, uint64_t seed, const char* reference_prefix,
+                               const char* policy) {
+  auto table = ReferenceTable::Load(ReferenceTablePath());
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  const std::string id = std::string(reference_prefix) + "/" + policy;
+  const ReferenceRow* reference = table->Find(id);
+  ASSERT_NE(reference, nullptr) << "no row " << id << " in " << ReferenceTablePath();
+  auto sample = reference->Sample();
+  ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+  ExpectParity(config, seed, ParityRow{policy, *sample});
+}
+
 TEST(LtsParityTest, LtsDefaultBaselinesMatchReferenceReturns) {
-  const ReferenceRow rows[] = {
-      {"random", {943.7687, 165.3804, 500}},
-      {"choc", {1111.0928, 193.3970, 500}},
-      {"kale", {781.8043, 135.4818, 500}},
-  };
-  for (const ReferenceRow& row : rows) {
-    SCOPED_TRACE(row.policy);
-    ExpectParity(LtsConfig(), kLtsDefaultSeed, row);
+  for (const char* policy : {"random", "choc", "kale"}) {
+    SCOPED_TRACE(policy);
+    ExpectParityWithReference(LtsConfig(), kLtsDefaultSeed, "lts_default", policy);
   }
 }
 
 TEST(LtsParityTest, StrongLtsBaselinesMatchReferenceReturns) {
-  const ReferenceRow rows[] = {
-      {"random", {1158.1576, 11.2115, 500}},
-      {"random_md", {1158.0876, 11.4191, 500}},
-      {"choc", {1155.5610, 10.7531, 500}},
-      {"kale", {1090.7082, 9.9881, 500}},
-  };
-  for (const ReferenceRow& row : rows) {
-    SCOPED_TRACE(row.policy);
-    ExpectParity(StrongLtsConfig(), kStrongLtsSeed, row);
+  for (const char* policy : {"random", "random_md", "choc", "kale"}) {
+    SCOPED_TRACE(policy);
+    ExpectParityWithReference(StrongLtsConfig(), kStrongLtsSeed, "lts_strong", policy);
   }
 }
 
 TEST(LtsParityTest, GreedyAndOracleEqualChocOnLts) {
-  // ENVS.md §7: on lts both myopic baselines serve the highest clickbait first, like choc.
+  // docs/environments.md (baselines): on lts both myopic baselines serve the highest clickbait
+  // first, like choc.
   for (const char* name : {"greedy", "oracle"}) {
     auto env_a = LtsVecEnv::Create(LtsConfig(), 4);
     auto env_b = LtsVecEnv::Create(LtsConfig(), 4);

@@ -1,6 +1,7 @@
-// Tests of envs/lts (ENVS.md §2) and envs/registry: spec, life cycle, observation layout, random
+// Tests of envs/lts (docs/environments.md §2) and envs/registry: spec, life cycle, observation layout, random
 // streams, determinism, config validation, zero allocation per step, and a replay of the Python
-// original's reference trace (reference/RESULTS.md §3.1) with injected noise.
+// original's reference trace (tests/data/lts_default_random.jsonl, described in
+// docs/environments.md) with injected noise.
 //
 // This binary (tests/envs) replaces the global operator new to count allocations; keep it the only
 // replacement in tests/envs.
@@ -304,7 +305,7 @@ TEST(LtsTest, InitialUsersAndDocumentsLieInTheirRanges) {
 
 // ---- random streams and determinism ---------------------------------------------------------------
 
-// A scalar re-implementation of one env straight from ENVS.md §1.1/§2 and the stream contract of
+// A scalar re-implementation of one env straight from docs/environments.md §1.1/§2 and the stream contract of
 // envs/lts.h, drawing from the same three derived streams.
 struct ReferenceLts {
   LtsConfig config;
@@ -575,7 +576,7 @@ TEST(EnvRegistryTest, PropagatesConfigErrorsAndRejectsEmptyBatch) {
   EXPECT_FALSE(CreateVecEnv("lts", Params(), 0).ok());
 }
 
-// ---- reference trace replay (RESULTS.md §3.1) ------------------------------------------------------
+// ---- reference trace replay (tests/data/lts_default_random.jsonl; docs/environments.md) ----------
 
 using testing_envs::Json;
 

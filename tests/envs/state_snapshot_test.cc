@@ -1,4 +1,4 @@
-// Tests of whole-run env snapshots (VecEnv::VisitState with core/state_archive.h, issue 8): for
+// Tests of whole-run env snapshots (VecEnv::VisitState with core/state_archive.h): for
 // every registered env kind, a snapshot taken between two steps and loaded into a fresh env of the
 // same config (reset with another seed) continues bit-identically — rewards, responses, done flags,
 // episode totals, observations and (topics) served slates and post-step users — across

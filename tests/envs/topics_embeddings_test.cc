@@ -1,6 +1,7 @@
-// Tests of envs/topics_embeddings (ENVS.md §6.2): the shipped GeMS item tables and their metadata,
-// scoring, the data-folder lookup, errors naming missing or malformed files, Q9 (nothing is ever
-// written), and the statistics that define "the same structure" for slaterl's generator.
+// Tests of envs/topics_embeddings (docs/environments.md §6.2): the shipped GeMS item tables and
+// their metadata, scoring, the data-folder lookup, errors naming missing or malformed files,
+// docs/environments.md quirk Q9 (nothing is ever written), and the statistics that define "the same
+// structure" for slaterl's generator.
 //
 // "The same structure" (a generated table must match BOTH GeMS files on every line; the two files
 // also match each other, which is why one generator serves both):
@@ -257,7 +258,7 @@ TEST(TopicsEmbeddingsTest, ShippedFilesHaveTheirDocumentedProperties) {
     const TopicsEmbeddings e = LoadShipped(kind);
     EXPECT_EQ(e.num_items(), 1000);
     EXPECT_EQ(e.dim(), 20);
-    EXPECT_EQ(e.max_score(), 1.0000001f);  // ENVS.md §6.2
+    EXPECT_EQ(e.max_score(), 1.0000001f);  // docs/environments.md §6.2
     bool ok = false;
     const testing_envs::Json meta =
         testing_envs::ReadJsonFile(DataDir() + "/item_embeddings_" + kind + ".json", &ok);
@@ -419,7 +420,7 @@ TEST(TopicsEmbeddingsTest, MalformedFilesAreErrorsNamingTheFile) {
 }
 
 TEST(TopicsEmbeddingsTest, NothingIsEverWritten) {
-  // Q9: GeMS's generator overwrites its focused file; slaterl reads, never writes.
+  // docs/environments.md quirk Q9: GeMS's generator overwrites its focused file; slaterl reads, never writes.
   TempDir dir;
   const std::string copy = dir.Write("item_embeddings_focused.f32",
                                      ReadBytes(DataDir() + "/item_embeddings_focused.f32"));

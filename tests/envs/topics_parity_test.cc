@@ -1,8 +1,9 @@
 // Statistical parity of `topics` with the Python original (GeMS TopicRec, focused embeddings):
-// returns of `random` and `oracle` on TopDown, Mixed and DivPen compared with the six rows of
-// reference/RESULTS.md §1.3 by Welch's t-test, with Holm–Bonferroni over the six rows at a
-// family-wise α = 0.01 (`topics` is statistically, not bit-, equivalent: ENVS.md §10 E7), plus
-// the mean number of reset clicks (not counted in the return). The seed and episode count were
+// returns of `random` and `oracle` on TopDown, Mixed and DivPen compared with the six rows
+// topics_focused_{topdown,mixed,divpen}/{random,oracle} of data/reference/reference.csv by
+// Welch's t-test, with Holm–Bonferroni over the six rows at a family-wise α = 0.01 (`topics` is
+// statistically, not bit-, equivalent: docs/environments.md), plus the mean number of reset
+// clicks (not counted in the return; rows .../reset_clicks). The seed and episode count were
 // fixed once, before looking at the outcomes; do not tune them to make a failure go away — a
 // failure means the dynamics drifted.
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include "actors/episode_runner.h"
 #include "algos/registry.h"
+#include "core/reference_table.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "envs/topics.h"
@@ -36,12 +38,14 @@ constexpr double kResetClickSigmas = 4.0;
 // Our return std over the reference's: loose, the oracle returns are heavily right-skewed.
 constexpr double kStdRatioTolerance = 0.2;
 
-struct ReferenceRow {
+struct ParityRow {
   TopicsVariant variant;
   const char* policy;
-  SampleSummary reference;   // RESULTS.md §1.3: mean, std, n
-  double reset_clicks_mean;  // RESULTS.md §1.3, last column
+  SampleSummary reference;   // data/reference/reference.csv, row <id>: mean, std, episodes
+  double reset_clicks_mean;  // data/reference/reference.csv, row <id>/reset_clicks: mean
 };
+
+std::string ReferenceTablePath() { return std::string(SLATERL_SOURCE_DIR) + "/data/reference/reference.csv"; }
 
 struct Outcome {
   std::vector<double> returns;
@@ -98,19 +102,39 @@ Outcome Play(TopicsVariant variant, const char* policy_name) {
 }
 
 TEST(TopicsParityTest, BaselinesMatchReferenceReturnsOnFocusedEnvironments) {
-  const ReferenceRow rows[] = {
-      {TopicsVariant::kTopDown, "random", {33.6840, 7.0441, 500}, 0.534},
-      {TopicsVariant::kTopDown, "oracle", {104.1120, 43.7083, 500}, 0.534},
-      {TopicsVariant::kMixed, "random", {34.0760, 7.0786, 500}, 0.582},
-      {TopicsVariant::kMixed, "oracle", {101.5340, 42.7563, 500}, 0.582},
-      {TopicsVariant::kDivPen, "random", {31.7600, 6.7103, 500}, 0.582},
-      {TopicsVariant::kDivPen, "oracle", {76.5940, 21.8860, 500}, 0.582},
+  struct RowSpec {
+    TopicsVariant variant;
+    const char* policy;
+    const char* reference_id;
+  };
+  const RowSpec specs[] = {
+      {TopicsVariant::kTopDown, "random", "topics_focused_topdown/random"},
+      {TopicsVariant::kTopDown, "oracle", "topics_focused_topdown/oracle"},
+      {TopicsVariant::kMixed, "random", "topics_focused_mixed/random"},
+      {TopicsVariant::kMixed, "oracle", "topics_focused_mixed/oracle"},
+      {TopicsVariant::kDivPen, "random", "topics_focused_divpen/random"},
+      {TopicsVariant::kDivPen, "oracle", "topics_focused_divpen/oracle"},
   };
   constexpr int kRows = 6;
+  auto table = ReferenceTable::Load(ReferenceTablePath());
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  std::vector<ParityRow> rows;
+  for (const RowSpec& spec : specs) {
+    const std::string reset_id = std::string(spec.reference_id) + "/reset_clicks";
+    const ReferenceRow* returns = table->Find(spec.reference_id);
+    const ReferenceRow* reset = table->Find(reset_id);
+    ASSERT_NE(returns, nullptr) << "no row " << spec.reference_id << " in " << ReferenceTablePath();
+    ASSERT_NE(reset, nullptr) << "no row " << reset_id << " in " << ReferenceTablePath();
+    auto sample = returns->Sample();
+    ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+    ASSERT_TRUE(reset->mean.has_value()) << reset_id;
+    rows.push_back(ParityRow{spec.variant, spec.policy, *sample, *reset->mean});
+  }
+  ASSERT_EQ(static_cast<int>(rows.size()), kRows);
   std::vector<double> p_values(kRows);
   std::vector<Outcome> outcomes(kRows);
   for (int k = 0; k < kRows; ++k) {
-    const ReferenceRow& row = rows[k];
+    const ParityRow& row = rows[static_cast<size_t>(k)];
     SCOPED_TRACE(std::string(TopicsVariantName(row.variant)) + " " + row.policy);
     outcomes[static_cast<size_t>(k)] = Play(row.variant, row.policy);
     const Outcome& o = outcomes[static_cast<size_t>(k)];

@@ -1,9 +1,10 @@
-// Tests of envs/topics (ENVS.md §6): spec and layouts, the reset interaction and its quirks (Q5,
-// Q6), boredom timing, the effective user vector, the oracle sentinel, the click model and the
-// diversity penalty (Q7, Q14), drift, click_only_once, random streams and determinism, zero
-// allocation per step, privileged accessors, config validation and the registry. The exact
-// dynamics against the Python original are in topics_trace_test.cc, the return distributions in
-// topics_parity_test.cc, the item tables in topics_embeddings_test.cc.
+// Tests of envs/topics (docs/environments.md §6): spec and layouts, the reset interaction and its quirks
+// (docs/environments.md quirks Q5, Q6), boredom timing, the effective user vector, the oracle
+// sentinel, the click model and the diversity penalty (docs/environments.md quirks Q7, Q14), drift,
+// click_only_once, random streams and determinism, zero allocation per step, privileged accessors,
+// config validation and the registry. The exact dynamics against the Python original are in
+// topics_trace_test.cc, the return distributions in topics_parity_test.cc, the item tables in
+// topics_embeddings_test.cc.
 //
 // Expected values are written from the spec's formulas, not from the environment's helpers.
 #include "envs/topics.h"
@@ -65,7 +66,7 @@ std::unique_ptr<TopicsVecEnv> MakeEnv(const TopicsConfig& config, int num_envs) 
 }
 
 
-// σ(slope·(E_j·u / max_score − offset)) in float, straight from ENVS.md §6.5.
+// σ(slope·(E_j·u / max_score − offset)) in float, straight from docs/environments.md §6.5.
 float Relevance(const TopicsEmbeddings& e, int32_t item, const float* u) {
   float dot = 0.0f;
   for (int d = 0; d < e.dim(); ++d) dot += e.row(item)[d] * u[d];
@@ -187,7 +188,8 @@ TEST(TopicsTest, EpisodesLastExactlyEpisodeLengthStepsAndCountOnlyStepClicks) {
       EXPECT_EQ(b.out.obs.first_step[static_cast<size_t>(i)], done ? 1 : 0);
       EXPECT_EQ(b.out.episode_length[static_cast<size_t>(i)], (t - 1) % 7 + 1);
       if (done) {
-        // The return excludes the reset clicks (Q10): exactly the sum of the step rewards.
+        // The return excludes the reset clicks (docs/environments.md quirk Q10): exactly the sum of
+        // the step rewards.
         EXPECT_EQ(b.out.episode_return[static_cast<size_t>(i)], sums[static_cast<size_t>(i)]);
         sums[static_cast<size_t>(i)] = 0.0;
         EXPECT_EQ(env->state(i).t, 0);  // auto-reset
@@ -212,7 +214,8 @@ TEST(TopicsTest, ObservationIsThePreviousSlateAndItsClicks) {
     EXPECT_EQ(std::vector<int32_t>(b.obs.last_slate.begin() + i * kSlate,
                                    b.obs.last_slate.begin() + (i + 1) * kSlate),
               initial);
-    // The reset clicks are observed; their topics are the state's clicked_topics (Q5).
+    // The reset clicks are observed; their topics are the state's clicked_topics
+    // (docs/environments.md quirk Q5).
     std::vector<int32_t> clicked_topics;
     for (int r = 0; r < kSlate; ++r) {
       const float* slot = b.obs.last_responses.data() + (static_cast<size_t>(i) * kSlate + r) * 2;
@@ -245,7 +248,7 @@ TEST(TopicsTest, ObservationIsThePreviousSlateAndItsClicks) {
       initial);
 }
 
-// ---- reset interaction (§6.7) -------------------------------------------------------------------
+// ---- reset interaction (docs/environments.md §6.7) ----------------------------------------------
 
 TEST(TopicsTest, InitialSlateIsTheBestItemOfEachTopic) {
   auto e = Focused();
@@ -260,7 +263,7 @@ TEST(TopicsTest, InitialSlateIsTheBestItemOfEachTopic) {
     EXPECT_EQ(dynamics.initial_slate()[static_cast<size_t>(k)], best_item) << "topic " << k;
     EXPECT_EQ(e->topic(best_item), k);
   }
-  // The trace's reset slate (tests/data, RESULTS.md §3.2).
+  // The trace's reset slate (tests/data/topicrec_focused_topdown_random.jsonl).
   EXPECT_EQ(dynamics.initial_slate(),
             std::vector<int32_t>({78, 575, 163, 145, 599, 6, 200, 279, 850, 225}));
 }
@@ -268,7 +271,7 @@ TEST(TopicsTest, InitialSlateIsTheBestItemOfEachTopic) {
 TEST(TopicsTest, ResetClicksUseTheRawUserAndSetTheShortTermTopic) {
   auto e = Focused();
   TopicsConfig config = Config();
-  config.short_term_boost = 3.0;  // the reset ignores it (§6.7 step 2)
+  config.short_term_boost = 3.0;  // the reset ignores it (docs/environments.md §6.7 step 2)
   const TopicsDynamics dynamics(config, e);
   TopicsUserState s = MakeState(dynamics);
   s.bored[2] = 1;  // ... and the boredom mask
@@ -280,8 +283,8 @@ TEST(TopicsTest, ResetClicksUseTheRawUserAndSetTheShortTermTopic) {
     const int32_t item = dynamics.initial_slate()[static_cast<size_t>(r)];
     EXPECT_NEAR(probs[r], Relevance(*e, item, s.user.data()) * exam[r], 1e-6) << r;
   }
-  // Clicks on slots 3 and 7: both topics enter clicked_topics, none clicked_step (Q5); the
-  // short-term topic is the last clicked item's.
+  // Clicks on slots 3 and 7: both topics enter clicked_topics, none clicked_step
+  // (docs/environments.md quirk Q5); the short-term topic is the last clicked item's.
   std::vector<uint8_t> clicks(kSlate, 0);
   clicks[3] = clicks[7] = 1;
   EXPECT_TRUE(dynamics.ApplyResetClicks(&s, clicks.data()));
@@ -299,8 +302,9 @@ TEST(TopicsTest, ResetClicksUseTheRawUserAndSetTheShortTermTopic) {
 }
 
 TEST(TopicsTest, ResetClicksMisalignTheRecentClickDeques) {
-  // Q5: the reset topics sit in clicked_topics without step entries, so the window pop removes
-  // the oldest *topic* entries (the reset ones first) in lock-step with the step entries.
+  // docs/environments.md quirk Q5: the reset topics sit in clicked_topics without step entries, so
+  // the window pop removes the oldest *topic* entries (the reset ones first) in lock-step with the
+  // step entries.
   auto e = Focused();
   Driver driver(Config(), e);
   const TopicsDynamics& dynamics = driver.dynamics;
@@ -337,7 +341,7 @@ TEST(TopicsTest, DequesKeepTheTenMostRecentClicksEach) {
   EXPECT_EQ(Contents(s.clicked_step), std::vector<int32_t>({1, 1, 1, 1, 1, 1, 1, 1, 2, 2}));
 }
 
-// ---- boredom (§6.8 steps 2–4) -------------------------------------------------------------------
+// ---- boredom (docs/environments.md §6.8 steps 2–4) ----------------------------------------------
 
 TEST(TopicsTest, BoredTopicStaysBoredForFiveStepsAndIsMaskedOut) {
   auto e = Focused();
@@ -371,7 +375,7 @@ TEST(TopicsTest, BoredTopicStaysBoredForFiveStepsAndIsMaskedOut) {
 }
 
 TEST(TopicsTest, BoredomTimerFollowsTheDecayRule) {
-  // ENVS.md §6.8 steps 2–3 on their own: a topic bored at step t is bored for t…t+4 and released
+  // docs/environments.md §6.8 steps 2–3 on their own: a topic bored at step t is bored for t…t+4 and released
   // at t+5 unless the count re-triggers it then; re-triggering while bored does not extend it.
   auto e = Focused();
   const TopicsDynamics dynamics(Config(), e);
@@ -399,8 +403,9 @@ TEST(TopicsTest, BoredomTimerFollowsTheDecayRule) {
 }
 
 TEST(TopicsTest, ShortTermTopicSwitchUsesTheClickPosition) {
-  // Q6: when the short-term topic is bored and something was clicked, the new short-term topic is
-  // the topic of item id p (p = position of the last click), not of the clicked item.
+  // docs/environments.md quirk Q6: when the short-term topic is bored and something was clicked,
+  // the new short-term topic is the topic of item id p (p = position of the last click), not of the
+  // clicked item.
   auto e = Focused();
   Driver driver(Config(), e);
   TopicsUserState s = MakeState(driver.dynamics);
@@ -420,7 +425,7 @@ TEST(TopicsTest, ShortTermTopicSwitchUsesTheClickPosition) {
   EXPECT_EQ(t.short_term_topic, 8);
 }
 
-// ---- clicks (§6.3, §6.6) ------------------------------------------------------------------------
+// ---- clicks (docs/environments.md §6.3, §6.6) ---------------------------------------------------
 
 TEST(TopicsTest, ExaminationFollowsTheCodesPbmForms) {
   auto e = Focused();
@@ -438,7 +443,8 @@ TEST(TopicsTest, ExaminationFollowsTheCodesPbmForms) {
     EXPECT_EQ(mixed.examination()[static_cast<size_t>(r)],
               mixed.examination()[static_cast<size_t>(kSlate - 1 - r)]);
   }
-  EXPECT_EQ(top_down.examination()[0], 1.0f);  // E_1 = 1 under TopDown (not 0.85, Q14)
+  // E_1 = 1 under TopDown (not 0.85, docs/environments.md quirk Q14).
+  EXPECT_EQ(top_down.examination()[0], 1.0f);
 }
 
 TEST(TopicsTest, DiversityPenaltyAppliesFromFourItemsOfOneTopic) {
@@ -452,7 +458,7 @@ TEST(TopicsTest, DiversityPenaltyAppliesFromFourItemsOfOneTopic) {
       slate.push_back(ItemsOfTopic(*e, k, 1)[0]);
     TopicsUserState s = MakeState(dynamics);
     dynamics.BeginStep(&s, slate.data(), driver.buffers());
-    const float penalty = same >= 4 ? 3.0f : 1.0f;  // Q7: >= 4, not > 4
+    const float penalty = same >= 4 ? 3.0f : 1.0f;  // docs/environments.md quirk Q7: >= 4, not > 4
     for (int r = 0; r < kSlate; ++r) {
       const float expected = Relevance(*e, slate[static_cast<size_t>(r)], s.user.data()) / penalty *
                              dynamics.examination()[static_cast<size_t>(r)];
@@ -482,7 +488,7 @@ TEST(TopicsTest, ClickFrequenciesMatchTheClickProbabilities) {
   }
 }
 
-// ---- oracle sentinel (§6.8 step 5, E3) ----------------------------------------------------------
+// ---- oracle sentinel (docs/environments.md §6.8 step 5, decision E3) ----------------------------
 
 TEST(TopicsTest, OracleSentinelServesTheTopItemsOfTheEffectiveUser) {
   auto e = Focused();
@@ -671,8 +677,9 @@ TEST(TopicsTest, DifferentSeedOrSimSeedGivesDifferentTrajectories) {
 }
 
 TEST(TopicsTest, PoliciesMeetTheSameUsersAndResetOutcomes) {
-  // Common random numbers (RESULTS.md §1.3): every step draws 10 uniforms whatever the slate, so
-  // the reset observations of all episodes agree between policies.
+  // Common random numbers (docs/environments.md; the reference rows .../reset_clicks of
+  // data/reference/reference.csv): every step draws 10 uniforms whatever the slate, so the reset
+  // observations of all episodes agree between policies.
   TopicsConfig config = Config();
   config.episode_length = 10;
   auto env = MakeEnv(config, 3);
@@ -733,7 +740,7 @@ TEST(TopicsTest, UsersHaveNonNegativeEntriesAndUnitBlockNormSum) {
   }
 }
 
-// ---- privileged accessors (§8.3) ----------------------------------------------------------------
+// ---- privileged accessors (docs/environments.md §8.3) -------------------------------------------
 
 TEST(TopicsTest, PrivilegedAccessorsDescribeTheLatestStepAndTheNext) {
   auto env = MakeEnv(Config(), 2);
@@ -767,10 +774,12 @@ TEST(TopicsTest, PrivilegedAccessorsDescribeTheLatestStepAndTheNext) {
           env->step_scores(1)[r],
           env->embeddings().Score(env->served_slate(1)[r], preview.data()) / env->max_score());
   }
-  EXPECT_GT(bored_steps, 50);  // the oracle bores the user often (RESULTS.md §3.2)
+  // The oracle bores the user often (its trace, tests/data/topicrec_focused_topdown_oracle.jsonl,
+  // is bored in 163 of 200 steps).
+  EXPECT_GT(bored_steps, 50);
 }
 
-// ---- baselines (ENVS.md §7) ---------------------------------------------------------------------
+// ---- baselines (docs/environments.md §7) --------------------------------------------------------
 
 TEST(TopicsTest, RandomBaselineServesTenDistinctUniformItems) {
   // `random` = the first 10 of a random permutation of the 1000 items; `random_md` = 10 i.i.d.

@@ -1,5 +1,5 @@
 // Exact dynamics of `topics` against the reference traces of the Python original
-// (reference/RESULTS.md §3.2; tests/data/topicrec_focused_topdown_{random,oracle}.jsonl: focused
+// (tests/data/topicrec_focused_topdown_{random,oracle}.jsonl, format in docs/environments.md: focused
 // TopDown, 2 episodes each). Every step is replayed from the state on the previous trace line with
 // the recorded clicks forced, through the same TopicsDynamics::BeginStep / FinishStep that
 // TopicsVecEnv::step runs: boredom bookkeeping, scores, oracle slates, both recent-click deques,
@@ -22,8 +22,8 @@ namespace {
 
 using testing_envs::Json;
 
-// Reference/RESULTS.md §3.2 allows the scores "bit for bit or within 1e-6" and the user vector
-// within 1e-5 (an independent float32 re-implementation got 4e-8).
+// The traces allow the scores "bit for bit or within 1e-6" and the user vector within 1e-5 (an
+// independent float32 re-implementation got 4e-8; docs/environments.md).
 constexpr double kScoreTolerance = 1e-6;
 constexpr double kUserTolerance = 1e-5;
 
@@ -96,7 +96,8 @@ void ReplayTrace(const std::string& file, ReplaySummary* summary) {
     if (line["event"].string == "reset") {
       ++episodes;
       EXPECT_EQ(line["t"].number, 0.0);
-      // §6.7: the fixed initial slate, the reset clicks into clicked_topics only (Q5).
+      // docs/environments.md §6.7: the fixed initial slate, the reset clicks into clicked_topics
+      // only (quirk Q5).
       EXPECT_EQ(line["slate"].As<int32_t>(), dynamics.initial_slate());
       const std::vector<uint8_t> clicks = line["clicks"].As<uint8_t>();
       ASSERT_EQ(clicks.size(), static_cast<size_t>(k));
@@ -113,7 +114,7 @@ void ReplayTrace(const std::string& file, ReplaySummary* summary) {
       EXPECT_LT(short_term, config.num_topics);
       EXPECT_EQ(line["bored"].As<int>(), std::vector<int>(10, 0));
       EXPECT_EQ(line["bored_timeout"].As<int>(), std::vector<int>(10, 5));
-      // §6.4: a fresh user has non-negative entries and topic-block norms summing to 1.
+      // docs/environments.md §6.4: a fresh user has non-negative entries and topic-block norms summing to 1.
       const std::vector<float> u = line["user_embedd"].As<float>();
       ASSERT_EQ(u.size(), 20u);
       double norm_sum = 0.0;
@@ -217,7 +218,7 @@ TEST(TopicsTraceTest, ReplaysOracleTraceWithForcedClicks) {
   PrintSummary("oracle", summary);
   EXPECT_EQ(summary.steps, 200);
   EXPECT_EQ(summary.oracle_steps, 200);
-  EXPECT_EQ(summary.bored_steps, 163);  // RESULTS.md §3.2: boredom is active in 163 of 200 steps
+  EXPECT_EQ(summary.bored_steps, 163);  // the oracle trace: boredom is active in 163 of 200 steps
   EXPECT_NEAR(summary.clicks, summary.click_prob_sum, 4.0 * std::sqrt(summary.click_prob_var));
 }
 

@@ -1,4 +1,4 @@
-// Chaos (issue 8): a local training run with checkpoints on, while a fixed-seed schedule
+// Chaos (docs/reliability.md): a local training run with checkpoints on, while a fixed-seed schedule
 // SIGKILLs an actor, the replay shard and the learner, several times each, at pseudo-random
 // moments. The run must finish; every process is restarted; the final checkpoints verify and
 // load; the shard's table at shutdown holds, by item key, every item of the checkpoint it last
@@ -12,7 +12,7 @@
 #include "core/json.h"
 #include "core/checkpoint_store.h"
 #include "envs/registry.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 #include "replay/table.h"
 #include "tests/launch/process_util.h"
 #include "tests/launch/replay_check.h"

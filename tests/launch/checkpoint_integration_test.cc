@@ -1,4 +1,4 @@
-// Periodic learner checkpoints (issue 8): checkpoint.interval_updates writes sealed, checksummed
+// Periodic learner checkpoints (docs/reliability.md): checkpoint.interval_updates writes sealed, checksummed
 // checkpoints into RUN_DIR/checkpoints (the last keep_last kept); `slaterl eval --policy
 // checkpoint:RUN_DIR/checkpoints` uses the newest valid one, skipping a corrupted one with a clear
 // message, and fails clearly when none is valid.
@@ -14,7 +14,7 @@
 #include "algos/registry.h"
 #include "core/checkpoint_store.h"
 #include "envs/registry.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 #include "replay/table.h"
 #include "core/json.h"
 #include "tests/launch/process_util.h"
@@ -163,7 +163,7 @@ using namespace testing_util;
 
 // launch --resume after the launcher (and with it every role) was SIGKILLed: the run continues
 // from its newest learner and shard checkpoints and metrics.jsonl continues without repeated or
-// missing steps.
+// missing steps, its time_total_s continuing from the last row kept (never back to 0).
 TEST(CheckpointIntegrationTest, LaunchResumeContinuesAKilledRunFromItsCheckpoints) {
   const std::string dir = MakeTempDir("ckpt-resume");
   const std::string run_dir = dir + "/run";
@@ -202,15 +202,20 @@ TEST(CheckpointIntegrationTest, LaunchResumeContinuesAKilledRunFromItsCheckpoint
   EXPECT_EQ(shard_from, learner_from);
   const std::string summary = ReadText(run_dir + "/summary.json");
   EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
-  // metrics.jsonl: one history, iterations strictly increasing, env steps never going back.
+  // metrics.jsonl: one history, iterations strictly increasing, env steps and time_total_s never
+  // going back (also across the resume boundary), no negative time_this_iter_s.
   std::istringstream rows(ReadText(run_dir + "/metrics.jsonl"));
-  double last_iteration = 0, last_steps = -1, steps = 0, iteration = 0;
+  double last_iteration = 0, last_steps = -1, steps = 0, iteration = 0, last_time = -1, time = 0, dt = 0;
   int count = 0;
   for (std::string row; std::getline(rows, row);) {
-    ASSERT_TRUE(JsonGetNumber(row, "training_iteration", &iteration) && JsonGetNumber(row, "timesteps_total", &steps)) << row;
+    ASSERT_TRUE(JsonGetNumber(row, "training_iteration", &iteration) && JsonGetNumber(row, "timesteps_total", &steps) &&
+                JsonGetNumber(row, "time_total_s", &time) && JsonGetNumber(row, "time_this_iter_s", &dt))
+        << row;
     EXPECT_GT(iteration, last_iteration) << row;
     EXPECT_GE(steps, last_steps) << row;
-    last_iteration = iteration, last_steps = steps;
+    EXPECT_GE(time, last_time) << "time_total_s went back\n" << row;
+    EXPECT_GE(dt, 0.0) << row;
+    last_iteration = iteration, last_steps = steps, last_time = time;
     ++count;
   }
   EXPECT_GT(count, 3);

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "core/config.h"
-#include "launch/run_config.h"
-#include "launch/sweep.h"
+#include "algos/run_config.h"
+#include "tune/sweep.h"
 #include "tests/launch/process_util.h"
 
 namespace slaterl {
@@ -30,8 +30,9 @@ TEST(ConfigFilesTest, EveryShippedConfigValidates) {
   CollectYaml(SourceDir() + "/configs", &files);
   ASSERT_FALSE(files.empty());
   for (const auto& file : files) {
-    // Sweep files (configs/sweeps/, configs/gems/{full,reduced}/): every run validates.
-    if (file.find("/configs/sweeps/") != std::string::npos || file.find("/configs/gems/full/") != std::string::npos ||
+    // Sweep files (configs/sweeps/, configs/results/, configs/gems/{full,reduced}/): every run validates.
+    if (file.find("/configs/sweeps/") != std::string::npos || file.find("/configs/results/") != std::string::npos ||
+        file.find("/configs/gems/full/") != std::string::npos ||
         file.find("/configs/gems/reduced/") != std::string::npos) {
       auto sweep = LoadSweep(file);
       EXPECT_TRUE(sweep.ok()) << file << ": " << sweep.status().ToString();

@@ -1,4 +1,4 @@
-// Fuzz (issue 8): 100,000 malformed, truncated, mistyped, oversized or replayed messages (fixed
+// Fuzz: 100,000 malformed, truncated, mistyped, oversized or replayed messages (fixed
 // seed) against every bound socket of a running local run — the launcher's control ROUTER, the
 // shard's insert PULL and sample ROUTER, the learner's weights ROUTER — while it trains. No process
 // crashes or hangs (no restarts, the run finishes on time), and the garbage is counted as dropped

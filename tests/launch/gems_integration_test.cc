@@ -1,6 +1,6 @@
 // The GeMS protocol across processes (local backend): with several actors, the sample-to-insert
 // rate limiter keeps exactly one update of `batch_size` trajectories per trajectory collected
-// after the random phase (ALGOS.md §1.3 mapping), every actor's trajectories reach replay, and the
+// after the random phase (docs/algorithms.md §1.3 mapping), every actor's trajectories reach replay, and the
 // final checkpoint evaluates with `slaterl eval --policy checkpoint:DIR`.
 #include <gtest/gtest.h>
 

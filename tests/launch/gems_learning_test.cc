@@ -1,7 +1,8 @@
 // Small GeMS learning tests through the inproc pipeline (actor → trajectory replay → learner →
-// weights) on focused TopDown, reduced from the paper protocol (ALGOS.md §1.3) to a few hundred
+// weights) on focused TopDown, reduced from the paper protocol (docs/algorithms.md §1.3) to a few hundred
 // trajectories: SAC+TopK (ideal) passes the short-term oracle, REINFORCE+SoftMax and SlateQ
-// (gems) beat random by a wide margin. Reference returns (RESULTS.md §1.3, 500 episodes):
+// (gems) beat random by a wide margin. Reference returns (500 episodes;
+// data/reference/reference.csv, topics_focused_topdown/random and /oracle):
 // random 33.68 ± 7.04, oracle 104.11 ± 43.71.
 #include <gtest/gtest.h>
 
@@ -9,7 +10,7 @@
 
 #include "core/json.h"
 #include "launch/launcher.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 #include "tests/launch/process_util.h"
 
 namespace slaterl {

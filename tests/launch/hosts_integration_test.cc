@@ -1,10 +1,10 @@
-// backend: hosts, for real on this machine (issue 7): three network namespaces on a bridge, each
+// backend: hosts, for real on this machine (docs/multi-node.md): three network namespaces on a bridge, each
 // with its own address, stand in for three hosts; the exec template is `ip netns exec {host}
 // {command}`. Learner, evaluator and the shard live in one namespace, two actors in each of the
 // other two, all over tcp:// with CURVE (security.curve: auto turns it on for tcp). The test
 // checks that fragments from every actor arrive, weights reach every actor, a kill -9'd actor in a
-// namespace is restarted there, and the run finishes. Needs root (CI runs as root); skipped with
-// the reason otherwise.
+// namespace is restarted there, and the run finishes. Needs root: skipped with the reason
+// otherwise, and failed instead under CI=true (tests/testing/skip.h).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -13,6 +13,7 @@
 
 #include "core/json.h"
 #include "tests/launch/process_util.h"
+#include "tests/testing/skip.h"
 
 namespace slaterl {
 namespace {
@@ -59,9 +60,9 @@ pid_t FindRole(const std::string& ns, const std::string& role, int id) {
 }
 
 TEST(HostsIntegrationTest, ThreeNamespacesOverTcpWithCurveAndAnActorRestart) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root for ip netns";
+  if (::geteuid() != 0) SKIP_OR_FAIL_IN_CI("needs root for ip netns");
   Namespaces namespaces;
-  if (!namespaces.ok()) GTEST_SKIP() << "could not create network namespaces: " << namespaces.error();
+  if (!namespaces.ok()) SKIP_OR_FAIL_IN_CI("could not create network namespaces: " << namespaces.error());
   const std::string dir = MakeTempDir("hosts");
   WriteText(dir + "/run.yaml",
             "env: lts\nalgo: linucb\nstop: {time_total_s: 12}\nevaluation: {final_episodes: 50}\n"
@@ -116,9 +117,9 @@ int RolesRunning() {
 }
 
 TEST(HostsIntegrationTest, NoRoleOutlivesAKilledLauncher) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root for ip netns";
+  if (::geteuid() != 0) SKIP_OR_FAIL_IN_CI("needs root for ip netns");
   Namespaces namespaces;
-  if (!namespaces.ok()) GTEST_SKIP() << "could not create network namespaces: " << namespaces.error();
+  if (!namespaces.ok()) SKIP_OR_FAIL_IN_CI("could not create network namespaces: " << namespaces.error());
   const std::string dir = MakeTempDir("hosts-orphans");
   WriteText(dir + "/run.yaml",
             "env: lts\nalgo: linucb\nstop: {time_total_s: 120}\n"

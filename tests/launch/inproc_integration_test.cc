@@ -4,7 +4,7 @@
 
 #include "core/json.h"
 #include "launch/launcher.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 #include "tests/launch/process_util.h"
 
 namespace slaterl {

@@ -1,6 +1,7 @@
 // LinUCB learns through the distributed path (local backend: actor processes → replay shards →
 // learner → weights back). It is myopic, so on LTS defaults it should converge to the `choc`
-// baseline (RESULTS.md: 1111.09 ± 8.65 over 500 episodes; random 943.77 ± 7.40).
+// baseline (1111.09 ± 8.65 over 500 episodes; random 943.77 ± 7.40; data/reference/reference.csv,
+// rows lts_default/choc and lts_default/random).
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Network namespaces standing in for hosts (issue 7 tests and bench/netns_pipeline.sh):
+# Network namespaces standing in for hosts (the `backend: hosts` tests and bench/netns_pipeline.sh):
 #   tests/launch/netns.sh up PREFIX SUBNET N    bridge PREFIX-br at SUBNET.1/24; namespaces PREFIX-n1..N
 #                                               at SUBNET.11.., each joined to the bridge by a veth pair
 #   tests/launch/netns.sh down PREFIX N         kill what runs inside, remove namespaces and bridge

@@ -1,6 +1,6 @@
 // Test helper: after a run whose shard 0 was restarted from a checkpoint, checks by item key that
 // its table at shutdown (the final shard checkpoint) holds every item of the checkpoint it last
-// restored, followed by the items inserted after it — none lost, none repeated (issue 8).
+// restored, followed by the items inserted after it — none lost, none repeated.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include "algos/registry.h"
 #include "core/checkpoint_store.h"
 #include "envs/registry.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 #include "replay/table.h"
 #include "tests/launch/process_util.h"
 

@@ -1,4 +1,4 @@
-// Resume equivalence (issue 8): with `backend: inproc`, a run stopped at some point — SIGKILLed
+// Resume equivalence (docs/reliability.md): with `backend: inproc`, a run stopped at some point — SIGKILLed
 // after a periodic snapshot, or interrupted with SIGINT — and continued with `slaterl launch
 // --resume` writes the same metrics from there on as the same run never stopped: every number of
 // every metrics.jsonl row except wall-clock ones is bit-identical, as are the final evaluation and
@@ -16,7 +16,7 @@
 
 #include "core/json.h"
 #include "core/tensorboard.h"
-#include "launch/report.h"
+#include "tune/report.h"
 #include "tests/launch/process_util.h"
 
 namespace slaterl {
@@ -161,6 +161,14 @@ void ExpectResumeEquivalence(const std::string& tag, const std::string& yaml, in
     }
   }
   EXPECT_EQ(FinalEval(stopped), FinalEval(whole));
+  // Wall-clock fields differ, but still read as one history: time_total_s never goes back.
+  double last_time = -1;
+  for (const std::string& line : Lines(ReadText(stopped + "/metrics.jsonl"))) {
+    double time = 0;
+    ASSERT_TRUE(JsonGetNumber(line, "time_total_s", &time)) << line;
+    EXPECT_GE(time, last_time) << "time_total_s went back across the resume\n" << line;
+    last_time = time;
+  }
 
   int whole_files = 0, stopped_files = 0;
   const auto expected_events = EventHistory(whole, &whole_files);

@@ -7,7 +7,7 @@
 
 #include "core/json.h"
 #include "launch/launcher.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 #include "tests/launch/process_util.h"
 
 namespace slaterl {
@@ -15,7 +15,8 @@ namespace {
 
 using namespace testing_util;
 
-// RESULTS.md §1.2, IEv-10cand: random 153.98 ± 11.81 (500 episodes), greedy 165.83.
+// IEv-10cand: random 153.98 ± 11.81 (500 episodes), greedy 165.83 (data/reference/reference.csv,
+// rows iev_10cand/random and iev_10cand/greedy).
 constexpr double kRandomMean = 153.9751, kRandomStd = 11.8123;
 
 struct FinalEval {

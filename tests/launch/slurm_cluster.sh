@@ -1,5 +1,5 @@
 #!/bin/bash
-# A one-node Slurm cluster on this machine for the slurm tests (issue 7).
+# A one-node Slurm cluster on this machine for the slurm tests (docs/multi-node.md).
 #   tests/launch/slurm_cluster.sh up DIR     start munged (if not running), slurmctld, slurmd; print SLURM_CONF
 #   tests/launch/slurm_cluster.sh down DIR   stop the daemons this script started
 # Needs root and the Debian packages slurm-wlm and munge (make test-deps). Exits non-zero with a

@@ -1,14 +1,17 @@
-// backend slurm for real (issue 7): a one-node Slurm cluster on this machine
+// backend slurm for real (docs/multi-node.md): a one-node Slurm cluster on this machine
 // (tests/launch/slurm_cluster.sh: munged, slurmctld, slurmd from Debian's slurm-wlm), a run
 // submitted with sbatch (roles started with srun inside the allocation, tcp:// + CURVE) and a
 // 2-point sweep as an array job; both run directories are checked, and the cluster is torn down.
-// Skipped, with the reason, only when the daemons cannot start.
+// Needs root; skipped, with the reason, when not root or when the daemons cannot start, and failed
+// instead under CI=true (tests/testing/skip.h).
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/files.h"
 #include "core/json.h"
 #include "tests/launch/process_util.h"
+#include "tests/testing/skip.h"
 
 namespace slaterl {
 namespace {
@@ -36,9 +39,10 @@ class SlurmCluster {
 };
 
 TEST(SlurmIntegrationTest, ARunAndATwoPointSweepThroughARealSlurmCluster) {
+  if (::geteuid() != 0) SKIP_OR_FAIL_IN_CI("needs root to start slurmctld and slurmd");
   const std::string dir = MakeTempDir("slurm");
   SlurmCluster cluster(dir + "/cluster");
-  if (!cluster.up()) GTEST_SKIP() << "the one-node Slurm cluster did not start: " << cluster.output();
+  if (!cluster.up()) SKIP_OR_FAIL_IN_CI("the one-node Slurm cluster did not start: " << cluster.output());
 
   // One run: sbatch, then inside the job `slaterl launch` starts every role with srun.
   WriteText(dir + "/run.yaml",

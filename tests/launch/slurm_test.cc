@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/hosts.h"
-#include "launch/run_config.h"
+#include "algos/run_config.h"
 
 namespace slaterl {
 namespace {

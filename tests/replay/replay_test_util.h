@@ -72,7 +72,7 @@ inline ReplayTableSpec MakePrioritizedSpec(int64_t capacity, int32_t item_size,
 
 // P(X ≥ x) for X chi-square distributed with `df` degrees of freedom: the regularized upper
 // incomplete gamma function Q(df/2, x/2), by its series (x < a + 1) or its continued fraction
-// (modified Lentz), as in Numerical Recipes §6.2. Accurate to ~1e-14, ample for test p-values.
+// (modified Lentz), as in Numerical Recipes, section 6.2. Accurate to ~1e-14, ample for test p-values.
 inline double ChiSquarePValue(double x, double df) {
   const double a = df / 2.0, z = x / 2.0;
   if (z <= 0.0) return 1.0;

@@ -604,7 +604,7 @@ TEST(ShardServerTest, RejectsBadOptionsWithoutCrashing) {
 namespace slaterl {
 namespace {
 
-// With CURVE on (issue 7), the shard's tables take fragments and serve samples only for clients
+// With CURVE on (security.curve), the shard's tables take fragments and serve samples only for clients
 // holding the run's client key: a stranger's keys or a plaintext client get nothing in.
 TEST(ShardServerTest, WithCurveOnlyTheRunsClientsInsertAndSample) {
   TempDir dir;

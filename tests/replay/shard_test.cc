@@ -402,7 +402,7 @@ TEST(ShardCoreTest, BadPriorityUpdatesAreDroppedWithoutChanges) {
   EXPECT_EQ(core->ServeReady(rng).size(), 2u);
 }
 
-// Whole-run snapshots (issue 8): tables through SaveCheckpoint/LoadCheckpoint, the rest through
+// Whole-run snapshots (core/state_archive.h): tables through SaveCheckpoint/LoadCheckpoint, the rest through
 // VisitQueueState; a restored core then serves exactly what the original serves.
 TEST(ShardCoreTest, ARestoredCoreHoldsTheBacklogQueuedRequestsAndDropsAndServesTheSame) {
   ShardOptions options =
