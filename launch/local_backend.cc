@@ -136,7 +136,7 @@ class LocalSupervisor {
     ASSIGN_OR_RETURN(endpoints_, RunEndpointsFor(run_, socket_dir_, launcher_address_));
     SocketOptions control_options;
     if (CurveEnabled(run_, /*any_tcp_endpoint=*/hosts_backend_)) {
-      // The run's keys (RUN_DIR/keys, 0700/0600); every role loads them (launch/roles.cc).
+      // The run's keys (RUN_DIR/keys, 0700/0600); every role loads them (core/role_context.cc).
       Status written = WriteRunKeys(dir_.path() + "/keys");
       if (!written.ok() && written.code() != StatusCode::kFailedPrecondition) return written;
       ASSIGN_OR_RETURN(RunKeys keys, LoadRunKeys(dir_.path() + "/keys"));
