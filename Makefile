@@ -66,8 +66,10 @@ docs: build
 
 # Regenerates docs/results.md from the committed sweep directories in data/results/ (a test checks
 # the page is current); bench/results.sh reruns one sweep and exports it there.
+RESULT_DIRS = $(sort $(patsubst %/,%,$(wildcard data/results/*/)))
 results-docs: build
-	$(BUILD_DIR)/slaterl report --markdown $(sort $(patsubst %/,%,$(wildcard data/results/*/))) > docs/results.md
+	@for d in $(RESULT_DIRS); do $(BUILD_DIR)/slaterl report $$d > /dev/null || exit 1; done
+	$(BUILD_DIR)/slaterl report --markdown $(RESULT_DIRS) > docs/results.md
 
 # Regenerates docs/parity.md: every reference row of data/reference/reference.csv against our envs.
 parity-docs: build

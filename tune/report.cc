@@ -80,9 +80,20 @@ void ReadRunRecord(const std::string& run_dir, const std::string& metric, const 
   record->final_value = record->best_value = kNaN;
   record->curve.clear();
   const auto rows = ReadMetricsRows(run_dir + "/metrics.jsonl");
+  // An evaluation metric is placed at the env step of the weights it evaluated
+  // (eval/timesteps_total), not at the step of the row that carries it: rows repeat the latest
+  // evaluation until the next one. One point per step.
+  const bool is_eval = metric.rfind("eval/", 0) == 0;
   for (const auto& row : rows) {
-    const double step = Lookup(row, "timesteps_total"), v = Lookup(row, metric);
-    if (std::isfinite(step) && std::isfinite(v)) record->curve.emplace_back(step, v);
+    double step = Lookup(row, "timesteps_total");
+    if (is_eval && std::isfinite(Lookup(row, "eval/timesteps_total"))) step = Lookup(row, "eval/timesteps_total");
+    const double v = Lookup(row, metric);
+    if (!std::isfinite(step) || !std::isfinite(v)) continue;
+    if (!record->curve.empty() && record->curve.back().first >= step) {
+      if (record->curve.back().first == step) record->curve.back().second = v;
+      continue;
+    }
+    record->curve.emplace_back(step, v);
   }
   auto summary_text = ReadFile(run_dir + "/summary.json");
   if (!summary_text.ok()) {

@@ -11,8 +11,10 @@
 // p < alpha). Points are ranked by their seed mean (mode max: higher is better). A run's final
 // value is summary.json's final_eval[metric] when present (final evaluation), else the metric in
 // the last metrics.jsonl row that has it; its best value is the best over rows and the final one.
-// Learning curves: x = timesteps_total; each seed's curve is linearly interpolated onto a common
-// x grid inside its own range; the mean and 95 % CI band use the seeds present at each x.
+// Learning curves: x = timesteps_total (for an eval/* metric, eval/timesteps_total when the row has
+// it: the env step of the weights evaluated, one point per evaluation); each seed's curve is
+// linearly interpolated onto a common x grid inside its own range; the mean and 95 % CI band use
+// the seeds present at each x.
 // Functions return Status/Result; nothing throws. Thread-safe (no shared state).
 #pragma once
 

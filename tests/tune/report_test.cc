@@ -235,6 +235,25 @@ TEST(ReportTest, RunReportWritesCurvesAndSummary) {
   EXPECT_EQ(WriteReport(MakeTempDir("empty")).status().code(), StatusCode::kNotFound);
 }
 
+// Rows repeat the latest evaluation until the next one; the curve places each evaluation once, at
+// the env step of the weights it evaluated.
+TEST(ReportTest, EvaluationCurvesUseTheStepOfTheEvaluatedWeights) {
+  const std::string dir = MakeTempDir("eval-steps");
+  WriteText(dir + "/metrics.jsonl",
+            "{\"timesteps_total\": 0, \"eval/episode_reward_mean\": 150, \"eval/timesteps_total\": 1000}\n"
+            "{\"timesteps_total\": 1500, \"eval/episode_reward_mean\": 150, \"eval/timesteps_total\": 1000}\n"
+            "{\"timesteps_total\": 2500, \"eval/episode_reward_mean\": 170, \"eval/timesteps_total\": 2000}\n"
+            "{\"timesteps_total\": 3000, \"episode_reward_mean\": 120}\n");
+  WriteText(dir + "/summary.json", "{\"status\": \"ok\"}\n");
+  RunRecord record;
+  ReadRunRecord(dir, "eval/episode_reward_mean", "max", &record);
+  const std::vector<std::pair<double, double>> expected = {{1000, 150}, {2000, 170}};
+  EXPECT_EQ(record.curve, expected);
+  // Other metrics keep the row's own step.
+  ReadRunRecord(dir, "episode_reward_mean", "max", &record);
+  EXPECT_EQ(record.curve, (std::vector<std::pair<double, double>>{{3000, 120}}));
+}
+
 std::vector<std::string> EventFilesIn(const std::string& dir) {
   std::vector<std::string> out;
   DIR* d = ::opendir(dir.c_str());
