@@ -14,7 +14,7 @@ PACKAGES := cmake make g++ pkg-config git ccache \
 # Only for the multi-node tests (`make test`): a one-node Slurm cluster and network namespaces.
 TEST_PACKAGES := slurm-wlm munge iproute2
 
-.PHONY: all deps test-deps install-missing build test quickstart clean docs results-docs parity-docs
+.PHONY: all deps test-deps install-missing build test quickstart clean docs results-docs parity-docs performance-docs
 
 all: build
 
@@ -74,6 +74,11 @@ results-docs: build
 # Regenerates docs/parity.md: every reference row of data/reference/reference.csv against our envs.
 parity-docs: build
 	$(BUILD_DIR)/slaterl parity > docs/parity.md
+
+# Regenerates docs/performance.md: bench/performance.sh runs every benchmark the page shows (a few
+# minutes) and writes each command line with its markdown output and the machine's load.
+performance-docs: build
+	BUILD_DIR=$(BUILD_DIR) bench/performance.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

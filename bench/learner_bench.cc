@@ -1,13 +1,19 @@
 // Learner update throughput on synthetic batches, for comparison with the PyTorch figures of
-// docs/performance.md (SlateQ clean, docs/algorithms.md §3.6: batch 32, user 20-d,
-// 10 candidates × 20-d, slate 2, Q-MLP 40→256→32→1 plus target, exact next-slate enumeration:
-// ≈340 updates/s in PyTorch 1.13 on this kind of machine, 1 thread). Prints one JSON object per
-// measurement.
+// data/reference/reference.csv (row pytorch_speed/slateq_clean/update: SlateQ clean,
+// docs/algorithms.md §3.6 — the SlateQ config's defaults on interest evolution with 10 candidates,
+// slate 2, exact next-slate enumeration; LibTorch, 1 thread).
+//   build/bench_learner_bench              one JSON object per measurement
+//   build/bench_learner_bench --markdown   the table of docs/performance.md (bench/performance.sh)
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
 
 #include "algos/common/torch_util.h"
 #include "algos/slateq/slateq.h"
+#include "bench/lib/performance_markdown.h"
+#include "core/reference_table.h"
 #include "core/rng.h"
 #include "envs/transition.h"
 
@@ -31,7 +37,22 @@ Params Defaults(const Schema& schema) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  bool markdown = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--markdown") == 0) {
+      markdown = true;
+    } else {
+      std::fprintf(stderr, "usage: bench_learner_bench [--markdown]\n");
+      return 2;
+    }
+  }
+  const char kReferenceId[] = "pytorch_speed/slateq_clean/update";
+  Result<ReferenceTable> table = ReferenceTable::Load(DefaultReferenceTablePath());
+  if (!table.ok()) return std::fprintf(stderr, "%s\n", table.status().ToString().c_str()), 1;
+  const ReferenceRow* reference = table->Find(kReferenceId);
+  if (reference == nullptr || !reference->mean)
+    return std::fprintf(stderr, "%s: no row %s with a mean\n", table->path().c_str(), kReferenceId), 1;
   ConfigureTorchForRole(/*num_threads=*/1);
   AlgoContext ctx;
   ctx.env_name = "interest_evolution";
@@ -79,8 +100,22 @@ int main() {
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   const double rate = updates / seconds;
+  const double pytorch = *reference->mean;
+  if (markdown) {
+    LearnerBenchResult result;
+    result.what = "SlateQ (`slateq` defaults, docs/algorithms.md §3.6): batch " + std::to_string(batch.num_items) +
+                  ", " + std::to_string(ctx.env_spec.num_candidates) + " candidates × " +
+                  std::to_string(ctx.env_spec.doc_dim) + "-d, user " + std::to_string(ctx.env_spec.user_dim) +
+                  "-d, slate " + std::to_string(ctx.env_spec.slate_size) + ", per-item MLP hiddens " +
+                  config.GetString("hiddens") + " plus target, exact next-slate enumeration; synthetic batches, "
+                  "LibTorch CPU, one thread";
+    result.reference_id = kReferenceId;
+    result.updates_per_sec = rate;
+    std::cout << LearnerMarkdownTable({result}, *table);
+    return 0;
+  }
   std::printf("{\"bench\": \"learner\", \"algo\": \"slateq\", \"shape\": \"batch 32, 10 candidates x 20-d, slate 2, "
-              "MLP 40-256-32-1, exact target\", \"updates_per_sec\": %.1f, \"pytorch_reference_updates_per_sec\": 340, "
-              "\"ratio\": %.2f}\n", rate, rate / 340.0);
+              "MLP 40-256-32-1, exact target\", \"updates_per_sec\": %.1f, \"pytorch_reference_updates_per_sec\": %.0f, "
+              "\"ratio\": %.2f}\n", rate, pytorch, rate / pytorch);
   return 0;
 }

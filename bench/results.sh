@@ -44,6 +44,9 @@ else
   [ "$status" = 130 ] && exit 130
   export_sweep "runs/results/$name" "$name"
 fi
-"$bin" report --markdown $(ls -d data/results/*/ | sed 's#/$##' | sort) > docs/results.md.tmp
+if ! "$bin" report --markdown $(ls -d data/results/*/ | sed 's#/$##' | sort) > docs/results.md.tmp; then
+  rm -f docs/results.md.tmp
+  exit 1
+fi
 mv docs/results.md.tmp docs/results.md
 echo "results.sh: regenerated docs/results.md"

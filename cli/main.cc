@@ -20,7 +20,7 @@ const char kUsage[] =
     "  validate CONFIG.yaml [--set k=v ...]                             check a config, print it resolved\n"
     "  data generate CONFIG.yaml --episodes N --out FILE [--epsilon E]  logged trajectories (topics)\n"
     "  pretrain mf CONFIG.yaml --data FILE --out PATH.f32               MF item embeddings from logged data\n"
-    "  bench envs [--json]                                              environment steps/s\n"
+    "  bench envs|pipeline [CONFIG.yaml ...] [--json|--markdown]        env steps/s; pipeline vs actors alone\n"
     "  parity [--episodes N] [--only TEXT]                              envs vs the Python originals (markdown)\n"
     "  docs config                                                      print the config key reference\n"
     "  version                                                          print versions\n"
