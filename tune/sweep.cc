@@ -558,15 +558,18 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
       int64_t s = 0;
       double rw = std::nan("");
       Peek(dir + "/runs/" + plan.runs[c.run].id, &s, &rw);
-      steps_now += std::min<int64_t>(s, plan.runs[c.run].timesteps_target);
+      // A run stopped by another criterion (e.g. stop.episodes_total) has no step target: its
+      // steps count as they come, and the ETA covers the runs with a target.
+      const int64_t target = plan.runs[c.run].timesteps_target;
+      steps_now += target > 0 ? std::min<int64_t>(s, target) : s;
       if (std::isfinite(rw)) reward_sum += rw, ++rewards;
     }
     const double rate = now > 0 ? steps_now / now : 0.0;
-    const int64_t remaining = steps_target - steps_done_before - steps_now;
+    const int64_t remaining = std::max<int64_t>(0, steps_target - steps_done_before - steps_now);
     progress.Update(ProgressLine::FormatSweep(result.skipped + result.ok + result.failed, result.total, result.failed,
                                               static_cast<int64_t>(running.size()), steps_done_before + steps_now,
                                               steps_target, rate, rewards ? reward_sum / rewards : std::nan(""),
-                                              rate > 0 ? remaining / rate : -1.0));
+                                              rate > 0 && steps_target > 0 ? remaining / rate : -1.0));
   };
   auto finish = [&](size_t index, const std::string& failure) {
     const SweepRunSpec& r = plan.runs[index];
@@ -584,7 +587,12 @@ Result<SweepResult> RunSweep(const SweepPlan& plan, const SweepOptions& options)
       progress.Finish();  // keep the in-place line below the log lines
       LOG(WARNING) << "sweep run " << r.id << " failed: " << why << " (log: " << dir << "/logs/" << r.id << ".log)";
     }
-    steps_finished += r.timesteps_target;
+    int64_t steps = r.timesteps_target;
+    if (steps == 0) {  // no step target: what the run did
+      double reward = 0;
+      Peek(run_dir, &steps, &reward);
+    }
+    steps_finished += steps;
   };
 
   if (plan.backend == "slurm" && !todo.empty()) {
