@@ -76,6 +76,51 @@ Status RunActorProcess(const RoleOptions& options, const RoleContext& ctx, const
   return Status::Ok();
 }
 
+namespace {
+
+// The hand-off of the learner's final weights (docs/runtime.md, "Shutdown and the final weights"):
+// the launcher's "final_evaluation" names the version the learner is holding ready (it is not
+// broadcast). Unless the evaluator already holds it, it asks the learner's weights ROUTER and waits
+// for the reply. It stops waiting, logging which version it evaluates instead, when the launcher says the
+// learner is gone (a Shutdown with version 0) or, as a last resort against a wedged learner,
+// after shutdown_timeout_s.
+Status TakeFinalWeights(const RoleContext& ctx, ControlClient& control, WeightsReceiver& weights_receiver,
+                        Weights* latest, DropCounter* drops, EvaluatorCore& evaluator) {
+  int64_t wanted = control.final_weights_version();
+  const bool asked = wanted > 0 && latest->version < wanted;
+  if (asked) {
+    RETURN_IF_ERROR(weights_receiver.RequestLatest());
+    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                             ctx.run.cluster.GetDouble("shutdown_timeout_s")));
+    while (latest->version < wanted && wanted > 0) {
+      if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
+      if (Clock::now() > deadline) {
+        LOG(WARNING) << "the learner did not send its final weights (version " << wanted << ") within "
+                     << "cluster.shutdown_timeout_s";
+        break;
+      }
+      zmq::pollitem_t items[] = {{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0},
+                                 {weights_receiver.request()->handle(), 0, ZMQ_POLLIN, 0},
+                                 {control.socket()->handle(), 0, ZMQ_POLLIN, 0}};
+      (void)PollSockets(items, 3, ctx.heartbeat_interval / 4);
+      if (weights_receiver.Drain(latest, drops)) RETURN_IF_ERROR(evaluator.ApplyWeights(*latest));
+      control.Poll();
+      wanted = control.final_weights_version();
+    }
+  }
+  if (wanted > 0 && latest->version >= wanted) {
+    LOG(INFO) << "took the learner's final weights, version " << latest->version
+              << (asked ? " (asked the learner for them)" : " (from its broadcast)");
+  } else {
+    LOG(WARNING) << "the learner's final weights did not arrive"
+                 << (wanted > 0 ? " (version " + std::to_string(wanted) + ")" : std::string(" (the learner is gone)"))
+                 << "; evaluating the newest version held, " << latest->version;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status RunEvaluatorProcess(const RoleOptions& options, const RoleContext& ctx, const RunObjects& objects) {
   zmq::context_t zmq_context(1);
   ASSIGN_OR_RETURN(std::unique_ptr<ControlClient> control_client, ConnectControl(zmq_context, options, ctx));
@@ -123,13 +168,8 @@ Status RunEvaluatorProcess(const RoleOptions& options, const RoleContext& ctx, c
     (void)PollSockets(items, 2, ctx.heartbeat_interval / 4);
   }
   if (control.shutdown_reason() == "final_evaluation") {
-    // The learner published its final weights before it exited; take them.
-    auto deadline = Clock::now() + std::chrono::milliseconds(500);
-    while (Clock::now() < deadline) {
-      if (weights_receiver.Drain(&latest, &drops)) RETURN_IF_ERROR(evaluator->ApplyWeights(latest));
-      zmq::pollitem_t item{weights_receiver.sub()->handle(), 0, ZMQ_POLLIN, 0};
-      (void)PollSockets(&item, 1, std::chrono::milliseconds(20));
-    }
+    if (weights_receiver.Drain(&latest, &drops)) RETURN_IF_ERROR(evaluator->ApplyWeights(latest));
+    RETURN_IF_ERROR(TakeFinalWeights(ctx, control, weights_receiver, &latest, &drops, *evaluator));
     const bool select_best = ctx.run.evaluation.GetBool("select_best");
     ASSIGN_OR_RETURN(EvalResult result,
                      evaluate([&] { return evaluator->EvaluateFinal(final_episodes, select_best); }));

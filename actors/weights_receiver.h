@@ -1,7 +1,8 @@
 // actors/weights_receiver.h — the subscriber side of weight broadcasts: a SUB socket for new
-// versions plus a DEALER that asks the learner once for its current version (a late joiner misses
-// earlier PUB messages). Used by the actor and evaluator processes. Owned by one thread; not
-// thread-safe. Drain never blocks.
+// versions plus a DEALER that asks the learner for its current version: once on Open (a late
+// joiner misses earlier PUB messages), and again on RequestLatest (the evaluator taking the
+// learner's final weights, docs/runtime.md). Used by the actor and evaluator processes. Owned by
+// one thread; not thread-safe. Drain never blocks.
 #pragma once
 
 #include <memory>
@@ -25,8 +26,11 @@ class WeightsReceiver {
                                       /*bind=*/false, ctx.Client(sub_options)));
     ASSIGN_OR_RETURN(request_, OpenSocket(zmq_context, zmq::socket_type::dealer,
                                           ctx.endpoints.weights_request, /*bind=*/false, ctx.Client()));
-    return SendMessage(*request_, hello);
+    hello_ = hello;
+    return RequestLatest();
   }
+  // Asks the learner for its latest published version; the reply arrives through Drain.
+  Status RequestLatest() { return SendMessage(*request_, hello_); }
   // Decodes every waiting Weights message; keeps the newest in *latest. Returns true if any came.
   bool Drain(Weights* latest, DropCounter* drops) {
     bool any = false;
@@ -50,9 +54,11 @@ class WeightsReceiver {
     return any;
   }
   zmq::socket_t* sub() { return sub_.get(); }
+  zmq::socket_t* request() { return request_.get(); }
 
  private:
   std::unique_ptr<zmq::socket_t> sub_, request_;
+  Hello hello_;
 };
 
 }  // namespace slaterl

@@ -33,7 +33,14 @@ Status RunRole(const RoleOptions& options) {
     ASSIGN_OR_RETURN(RunObjects objects, ResolveRunObjects(run, 1));
     ASSIGN_OR_RETURN(RoleContext ctx, MakeRoleContext(options, std::move(run)));
     if (options.role == "actor") return RunActorProcess(options, ctx, objects);
-    if (options.role == "learner") return RunLearnerProcess(options, ctx, objects);
+    if (options.role == "learner") {
+      const int cores = AvailableCores();
+      const int threads = LearnerThreadsFor(ctx.run, cores);
+      ConfigureTorchForRole(threads);
+      LOG(INFO) << "learner: " << threads << " LibTorch thread(s) (cluster.learner_threads "
+                << ctx.run.cluster.GetInt("learner_threads") << ", " << cores << " cores available)";
+      return RunLearnerProcess(options, ctx, objects);
+    }
     if (options.role == "evaluator") return RunEvaluatorProcess(options, ctx, objects);
     if (options.role == "shard")
       return RunShardProcess(options, ctx, objects.algo->replay_spec(ctx.run.config, objects.context));

@@ -60,9 +60,12 @@ Schema ClusterSchema() {
                 "runs the evaluator; default the first) and `address` (default: the host name). The sums "
                 "must equal num_actors and replay_shards.")
       .String("exec", "ssh {host} {command}",
-              "backend hosts: how a role process is started on {host}; {command} is the role's command "
-              "line (this slaterl binary's path, which must exist on every host, and a run directory "
-              "every host can read and write, e.g. on a shared file system).")
+              "backend hosts: how a role process is started on {host}, run by /bin/sh here. {command} is the "
+              "role's command line as one shell word, quoted for the shell that runs it there (ssh hands it to "
+              "the remote shell); {argv} is the same command line as separate words, for programs that run "
+              "their arguments themselves (`ip netns exec {host} {argv}`, `srun ... {argv}`). The command is "
+              "this slaterl binary's path, which must exist on every host, and a run directory every host can "
+              "read and write, e.g. on a shared file system; `launch --dry-run` prints every line.")
       .String("launcher_address", "",
               "backend hosts: the address the hosts reach the launcher at (control channel); empty = "
               "this machine's host name.")
@@ -78,6 +81,13 @@ Schema ClusterSchema() {
       .Int("replay_shards", 1, 1, 64, "processes", "Replay shard processes; actor a writes to shard a mod K.")
       .Enum("learner_device", "auto", {"auto", "cpu", "cuda"},
             "Where the learner trains (auto = CUDA when built with it, else CPU).")
+      .Int("learner_threads", 0, 0, 1024, "threads",
+           "LibTorch intra-op threads of the learner process. 0 = auto: the cores the learner may run "
+           "on (its CPU affinity) less one for every other role process on its host (backend local: "
+           "the actors, the shards and the evaluator; hosts: those placed with the learner), at least 1 "
+           "(threads beyond the free cores slow LibTorch down). Actors, the evaluator and the shards use "
+           "one thread each; `backend: inproc` runs everything on one thread (its runs are a pure "
+           "function of config and seed).")
       .Int("fragment_length", 25, 1, 100000, "env steps",
            "Steps per environment in one fragment an actor pushes (T; a fragment holds T×N steps).")
       .Int("broadcast_interval", 1, 1, 1000000, "updates", "Learner publishes weights every this many updates.")
@@ -96,7 +106,19 @@ Schema ClusterSchema() {
       .Double("restart_backoff_s", 0.5, 0.0, 600.0, "s",
               "Delay before restarting a dead process; the n-th restart of a role waits n × this (at most 60 s).")
       .Double("shutdown_timeout_s", 10.0, 0.1, 600.0, "s",
-              "Grace period for processes to exit after Shutdown before they are killed.");
+              "Grace period for processes to exit after Shutdown before they are killed.")
+      .Double("startup_grace_s", 30.0, 1.0, 3600.0, "s",
+              "How long a started process may take to say Hello (loading LibTorch, reading the "
+              "config) before the launcher kills it as hung; after its Hello, heartbeats decide.")
+      .Double("final_evaluation_timeout_s", 120.0, 1.0, 604800.0, "s",
+              "Time the final evaluation may take: an evaluator still running shutdown_timeout_s + this "
+              "after its Shutdown is killed, and the run has no final evaluation. Raise it for long final "
+              "evaluations (many evaluation.final_episodes).")
+      .Double("shard_request_timeout_s", 60.0, 1.0, 86400.0, "s",
+              "The learner sends new sample requests to a live shard that has answered none of its "
+              "pending ones for this long (a request the shard dropped). Long: a shard legitimately "
+              "stays silent while it fills up to min_size or while its rate limiter waits for inserts; "
+              "a shard that dies is noticed at once by its disconnection instead.");
 }
 
 Schema ReportingSchema() {
@@ -119,7 +141,13 @@ Schema SecuritySchema() {
             "ZeroMQ CURVE on every socket of the run: the launcher writes the run's key pairs to "
             "RUN_DIR/keys/ (0700/0600) and every server socket accepts only clients holding the run's "
             "client key (a ZAP allow-list). auto = on when any endpoint is tcp://, off for ipc:// "
-            "(whose socket directory is already private to the user).");
+            "(whose socket directory is already private to the user). `false` with backend hosts or "
+            "slurm (tcp://) is refused unless `allow_plaintext` is true.")
+      .Bool("allow_plaintext", false,
+            "Let a tcp:// run (backend hosts or slurm) go without CURVE (`curve: false`): every port it "
+            "binds (launcher control, shard insert/sample, learner weights) is then plaintext and "
+            "unauthenticated, open to anyone who reaches it; the launcher logs a WARNING naming each "
+            "port at start-up (docs/multi-node.md).");
 }
 
 Schema CheckpointSchema() {
@@ -437,11 +465,24 @@ Result<RunConfig> LoadFromNode(YAML::Node root, Source source, const std::vector
                                   std::to_string(shards) + " shards, but cluster.num_actors is " +
                                   std::to_string(rc.cluster.GetInt("num_actors")) + " and cluster.replay_shards " +
                                   std::to_string(rc.cluster.GetInt("replay_shards")) + " (they must agree)");
-    if (rc.cluster.GetString("exec").find("{command}") == std::string::npos)
-      return InvalidArgumentError(Where(source, root, "cluster.exec") + ": cluster.exec must contain {command}");
+    const std::string exec = rc.cluster.GetString("exec");
+    if (exec.find("{command}") == std::string::npos && exec.find("{argv}") == std::string::npos)
+      return InvalidArgumentError(Where(source, root, "cluster.exec") +
+                                  ": cluster.exec must contain {command} (for ssh) or {argv} (for a program that "
+                                  "runs its arguments, e.g. ip netns exec, srun)");
   }
   RETURN_IF_ERROR(ValidateSection(root["reporting"], reporting, "reporting", source, &rc.reporting));
   RETURN_IF_ERROR(ValidateSection(root["security"], security, "security", source, &rc.security));
+  const std::string backend = rc.cluster.GetString("backend");
+  if ((backend == "hosts" || backend == "slurm") && rc.security.GetString("curve") == "false" &&
+      !rc.security.GetBool("allow_plaintext")) {
+    const YAML::Node node = root["security"].IsMap() ? root["security"]["curve"] : YAML::Node();
+    return KeyError(Where(source, node.IsDefined() ? node : root, "security.curve"), "security.curve",
+                    "false with cluster.backend " + backend + " serves every tcp:// port in plaintext and "
+                    "without authentication (anyone who reaches a port can read or inject fragments, samples "
+                    "and weights); drop it (CURVE is on by default over tcp://) or accept that with "
+                    "security.allow_plaintext: true");
+  }
   RETURN_IF_ERROR(ValidateSection(root["checkpoint"], checkpoint, "checkpoint", source, &rc.checkpoint));
 
   // Resolved YAML: every key in schema order.

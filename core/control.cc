@@ -46,6 +46,7 @@ void ControlClient::Poll() {
       if (raw.Decode(&shutdown).ok()) {
         shutdown_requested_ = true;
         shutdown_reason_ = shutdown.reason;
+        final_weights_version_ = shutdown.final_weights_version;
       }
     }
   }

@@ -5,10 +5,12 @@
 // flow both ways; the launcher's heartbeats (or any message from it) keep the client alive. When
 // nothing has come from the launcher for `liveness` intervals, launcher_alive() turns false and
 // the process must exit, so no orphan survives a dead launcher. A Shutdown message sets
-// shutdown_requested(). Single-threaded: call Poll() from the process's own loop.
+// shutdown_requested(); a later Shutdown replaces the reason and final weights version of an
+// earlier one (core/messages.h). Single-threaded: call Poll() from the process's own loop.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <zmq.hpp>
@@ -34,6 +36,8 @@ class ControlClient {
 
   bool shutdown_requested() const { return shutdown_requested_; }
   const std::string& shutdown_reason() const { return shutdown_reason_; }
+  // The newest Shutdown's final_weights_version (0 before any, or when the learner is gone).
+  int64_t final_weights_version() const { return final_weights_version_; }
   // False once the launcher has been silent for `liveness` heartbeat intervals.
   bool launcher_alive() const;
   // The socket, for callers that want to include it in their own zmq::poll.
@@ -52,6 +56,7 @@ class ControlClient {
   uint64_t heartbeat_sequence_ = 0;
   bool shutdown_requested_ = false;
   std::string shutdown_reason_;
+  int64_t final_weights_version_ = 0;
 };
 
 // Makes this process receive SIGKILL when its parent dies (Linux PR_SET_PDEATHSIG), and exits at

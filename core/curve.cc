@@ -83,41 +83,61 @@ ZapAuthenticator::~ZapAuthenticator() {
   if (thread_.joinable()) thread_.join();
 }
 
-// ZAP (RFC 27): request = version, request id, domain, address, routing id, mechanism,
-// credentials...; reply = version, request id, status code, status text, user id, metadata.
+namespace {
+
+struct ZapReply {
+  std::string code, text, user_id;
+};
+
+// The answer to one ZAP request (frames after the REP envelope). RFC 27: request = version
+// "1.0", request id, domain, address, identity, mechanism, credentials...
+ZapReply Judge(const std::vector<zmq::message_t>& frames, const std::set<std::string>& allowed) {
+  if (frames.size() < 6)
+    return {"400", "malformed ZAP request: " + std::to_string(frames.size()) + " frame(s), at least 6 expected", ""};
+  if (frames[0].to_string() != "1.0") return {"400", "malformed ZAP request: version is not 1.0", ""};
+  if (frames[5].to_string() != "CURVE") return {"400", "mechanism is not CURVE", ""};
+  if (frames.size() != 7 || frames[6].size() != 32)
+    return {"400", "malformed ZAP request: CURVE needs one 32-byte public key", ""};
+  char z85[41] = {0};
+  zmq_z85_encode(z85, static_cast<const uint8_t*>(frames[6].data()), 32);
+  if (!allowed.count(z85)) return {"400", "client key not on the run's allow-list", ""};
+  return {"200", "OK", "client"};
+}
+
+}  // namespace
+
+// Every request gets a reply (a REP socket must answer before it can receive again), malformed
+// ones included: reply = version "1.0", request id (empty when the request has none), status
+// code, status text, user id, metadata.
 void ZapAuthenticator::Loop() {
-  try {
-    while (!stop_) {
+  while (!stop_) {
+    try {
       zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
       if (zmq::poll(&item, 1, std::chrono::milliseconds(50)) <= 0) continue;
+      // A request arrives whole (ZeroMQ delivers every frame of a message or none): read them all.
       std::vector<zmq::message_t> frames;
-      while (true) {
+      for (bool more = true; more;) {
         zmq::message_t frame;
         if (!socket_->recv(frame, zmq::recv_flags::dontwait)) break;
-        const bool more = frame.more();
+        more = frame.more();
         frames.push_back(std::move(frame));
-        if (!more) break;
       }
-      if (frames.size() < 6) continue;  // not a ZAP request; REP needs a reply only to requests
-      const std::string version = frames[0].to_string(), request_id = frames[1].to_string();
-      const std::string mechanism = frames[5].to_string();
-      bool ok = false;
-      if (mechanism == "CURVE" && frames.size() >= 7 && frames[6].size() == 32) {
-        char z85[41] = {0};
-        zmq_z85_encode(z85, static_cast<const uint8_t*>(frames[6].data()), 32);
-        ok = allowed_.count(z85) > 0;
-      }
+      if (frames.empty()) continue;  // nothing was received: no reply is owed
+      const ZapReply reply = Judge(frames, allowed_);
+      const bool ok = reply.code == "200";
       (ok ? accepted_ : rejected_)++;
-      const std::string code = ok ? "200" : "400", text = ok ? "OK" : "client key not on the run's allow-list";
-      socket_->send(zmq::buffer(version), zmq::send_flags::sndmore);
+      if (reply.text.rfind("malformed", 0) == 0) malformed_++;
+      const std::string request_id = frames.size() >= 2 ? frames[1].to_string() : std::string();
+      socket_->send(zmq::buffer(std::string("1.0")), zmq::send_flags::sndmore);
       socket_->send(zmq::buffer(request_id), zmq::send_flags::sndmore);
-      socket_->send(zmq::buffer(code), zmq::send_flags::sndmore);
-      socket_->send(zmq::buffer(text), zmq::send_flags::sndmore);
-      socket_->send(zmq::buffer(std::string(ok ? "client" : "")), zmq::send_flags::sndmore);
+      socket_->send(zmq::buffer(reply.code), zmq::send_flags::sndmore);
+      socket_->send(zmq::buffer(reply.text), zmq::send_flags::sndmore);
+      socket_->send(zmq::buffer(reply.user_id), zmq::send_flags::sndmore);
       socket_->send(zmq::buffer(std::string()), zmq::send_flags::none);
+    } catch (const zmq::error_t& e) {
+      if (e.num() == ETERM) return;  // the context is closing: nothing left to authenticate
+      // Anything else concerns one request only: keep serving the next ones.
     }
-  } catch (const zmq::error_t&) {
-    // The context is closing: nothing left to authenticate.
   }
 }
 

@@ -43,7 +43,10 @@ Result<RunKeys> LoadRunKeys(const std::string& keys_dir);
 // The ZAP handler of one zmq::context_t: a thread answering "inproc://zeromq.zap.01" that
 // accepts CURVE clients on the allow-list and rejects everything else (other mechanisms
 // included). Start it before binding server sockets on the context; it stops (joins) in its
-// destructor, before the context is closed. Thread-safe counters.
+// destructor, before the context is closed. Every request gets a reply, a malformed one (too few
+// frames, another version, a CURVE request without one 32-byte key) status 400, and the handler
+// keeps serving: whatever arrives on its endpoint cannot stop it. Thread-safe counters; a
+// malformed request counts as rejected and as malformed.
 class ZapAuthenticator {
  public:
   static Result<std::unique_ptr<ZapAuthenticator>> Start(zmq::context_t& context,
@@ -51,6 +54,7 @@ class ZapAuthenticator {
   ~ZapAuthenticator();
   int64_t accepted() const { return accepted_.load(); }
   int64_t rejected() const { return rejected_.load(); }
+  int64_t malformed() const { return malformed_.load(); }
 
  private:
   ZapAuthenticator(std::unique_ptr<zmq::socket_t> socket, std::set<std::string> allowed);
@@ -58,7 +62,7 @@ class ZapAuthenticator {
   std::unique_ptr<zmq::socket_t> socket_;
   std::set<std::string> allowed_;
   std::atomic<bool> stop_{false};
-  std::atomic<int64_t> accepted_{0}, rejected_{0};
+  std::atomic<int64_t> accepted_{0}, rejected_{0}, malformed_{0};
   std::thread thread_;
 };
 

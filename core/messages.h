@@ -115,9 +115,18 @@ struct Heartbeat {
   uint64_t sequence = 0;
 };
 
+// The launcher's order to stop. Reasons (docs/runtime.md, "Shutdown and the final weights"):
+// "stop" = exit; "final_weights" (learner) = stop training, publish the final weights, checkpoint,
+// report `learner/final_weights_version`, then keep answering weights requests until a "stop";
+// "final_evaluation" (evaluator) = take the learner's final weights, evaluate them, report, exit.
+// A later Shutdown replaces an earlier one (the launcher sends the evaluator a second one with
+// final_weights_version 0 when the learner dies before the evaluator has its final weights).
 struct Shutdown {
   static constexpr MessageType kType = MessageType::kShutdown;
   std::string reason;
+  // "final_evaluation": the learner's final weights version, which it is holding ready on its
+  // weights ROUTER; 0 = unknown (the learner is gone): evaluate the newest version held.
+  int64_t final_weights_version = 0;
 };
 
 }  // namespace slaterl

@@ -1,6 +1,9 @@
 #include "core/role_context.h"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "core/hosts.h"
@@ -56,6 +59,29 @@ Result<std::unique_ptr<ControlClient>> ConnectControl(zmq::context_t& zmq_contex
                                                  ctx.heartbeat_interval, ctx.liveness, ctx.Client());
   RETURN_IF_ERROR(control->Connect());
   return control;
+}
+
+int LearnerThreadsFor(const RunConfig& run, int available_cores) {
+  const int64_t configured = run.cluster.GetInt("learner_threads");
+  if (configured > 0) return static_cast<int>(configured);
+  int64_t beside = run.cluster.GetInt("num_actors") + run.cluster.GetInt("replay_shards") + 1;  // + evaluator
+  if (run.cluster.GetString("backend") == "hosts") {
+    Result<std::vector<HostSpec>> hosts = ParseHostList(run.cluster.GetString("hosts"));
+    if (hosts.ok() && !hosts->empty()) {
+      const Placement placement = PlaceRoles(*hosts);
+      beside = 1;  // the evaluator runs with the learner
+      for (int h : placement.actor_host) beside += h == placement.learner_host;
+      for (int h : placement.shard_host) beside += h == placement.learner_host;
+    }
+  }
+  return static_cast<int>(std::max<int64_t>(1, available_cores - beside));
+}
+
+int AvailableCores() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (::sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 0) return CPU_COUNT(&cpus);
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 Result<RunEndpoints> RunEndpointsFor(const RunConfig& run, const std::string& socket_dir,

@@ -69,6 +69,17 @@ Hello MakeHello(const RoleOptions& options, const RoleContext& ctx);
 Result<std::unique_ptr<ControlClient>> ConnectControl(zmq::context_t& zmq_context, const RoleOptions& options,
                                                       const RoleContext& ctx);
 
+// The LibTorch threads of the learner process for `cluster.learner_threads`: the value itself when
+// > 0; 0 (auto) = `available_cores` less one for every other role process on the learner's host
+// (backend local: every actor and shard and the evaluator; hosts: those placed with the learner),
+// at least 1. Each of those runs one LibTorch thread, and threads beyond the free cores make
+// LibTorch's workers wait on each other: a SlateQ learner with 2 threads beside 3 busy processes
+// on 2 cores made 5× fewer updates than with 1.
+int LearnerThreadsFor(const RunConfig& run, int available_cores);
+// The cores this process may run on (its CPU affinity; std::thread::hardware_concurrency when that
+// cannot be read), at least 1.
+int AvailableCores();
+
 // The endpoints of `run`: ipc:// in `socket_dir` (local) or tcp:// from cluster.hosts (hosts).
 Result<RunEndpoints> RunEndpointsFor(const RunConfig& run, const std::string& socket_dir,
                                      const std::string& launcher_address);

@@ -179,7 +179,10 @@ void Fields(In& ar, Stats& m, bool) {
   }
 }
 template <class A> void Fields(A& ar, Heartbeat& m, bool) { ar(m.sequence); }
-template <class A> void Fields(A& ar, Shutdown& m, bool loading) { SLATERL_STR(reason); }
+template <class A> void Fields(A& ar, Shutdown& m, bool loading) {
+  SLATERL_STR(reason);
+  ar(m.final_weights_version);
+}
 
 #undef SLATERL_STR
 #undef SLATERL_ARR

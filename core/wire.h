@@ -17,7 +17,8 @@
 
 namespace slaterl {
 
-constexpr uint16_t kProtocolVersion = 1;
+// 2: Shutdown carries final_weights_version. Every process of a run must speak the same version.
+constexpr uint16_t kProtocolVersion = 2;
 constexpr size_t kHeaderBytes = 16;
 constexpr size_t kMaxPayloadBytes = 256u << 20;  // 256 MiB
 

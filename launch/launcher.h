@@ -48,7 +48,9 @@ Result<std::string> RunInproc(const RunConfig& run, RunDirectory& dir, RunMetric
                               const std::string& resume_checkpoint);
 Result<std::string> RunLocal(const RunConfig& run, const LaunchOptions& options, RunDirectory& dir,
                              RunMetrics& metrics);
-// Prints the processes and endpoints a local launch would start.
+// The processes and endpoints a local or hosts launch would start (`launch --dry-run`); for
+// backend hosts also the host of every role, the ADDRESS:PORT of every socket, and the exact line
+// each role is started with (cluster.exec with its placeholders replaced, launch/exec_command.h).
 std::string DescribeLocalLaunch(const RunConfig& run, const LaunchOptions& options);
 
 // Set by the SIGINT/SIGTERM handler that Launch installs; the backends poll it.

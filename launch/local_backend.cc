@@ -12,9 +12,18 @@
 // from the newest valid checkpoint, publishing versions above every version the actors hold) and
 // every shard (it reloads its tables from its newest checkpoint, written on the learner's request);
 // without checkpoints a dead learner or shard ends the run with an error. Children get
-// PR_SET_PDEATHSIG and also exit when the launcher goes silent, so none outlives a killed launcher. Shutdown: actors first (their last stats arrive), then the
-// learner (it publishes final weights and checkpoints), then the evaluator (final evaluation),
-// then the shards; anything still alive after shutdown_timeout_s is killed.
+// PR_SET_PDEATHSIG and also exit when the launcher goes silent, so none outlives a killed launcher.
+// A new process that has not said Hello within cluster.startup_grace_s is killed as hung.
+//
+// Shutdown (docs/runtime.md, "Shutdown and the final weights"): actors first (their last stats
+// arrive); then, for a final evaluation, the learner is told "final_weights" (it makes its final
+// weights version, checkpoints and reports learner/final_weights_version, then stays up answering
+// weights requests), the evaluator "final_evaluation" with that version (it asks the learner for
+// it, evaluates and exits; if the learner dies first it is told so and evaluates the newest
+// version it holds), and only then the learner "stop"; the shards last. An
+// interrupted run skips the hand-off: actors, learner, evaluator, shards, each "stop". Anything
+// still alive shutdown_timeout_s after its Shutdown is killed (the evaluator of a final evaluation:
+// shutdown_timeout_s + final_evaluation_timeout_s).
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -38,6 +47,7 @@
 #include "core/endpoints.h"
 #include "core/logging.h"
 #include "core/transport.h"
+#include "launch/exec_command.h"
 #include "launch/launcher.h"
 #include "core/progress.h"
 #include "core/role_context.h"
@@ -58,6 +68,7 @@ struct Child {
   Clock::time_point last_heard;
   bool running = false;
   bool shutdown_sent = false;
+  Shutdown shutdown;  // the last Shutdown sent (a new reason or version is sent again)
   bool kill_sent = false;
 };
 
@@ -68,15 +79,97 @@ std::string RealPath(const std::string& path) {
   return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
-// A word for /bin/sh: single-quoted, with embedded single quotes closed and escaped.
-std::string ShellQuote(const std::string& word) {
-  std::string out = "'";
-  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+std::string ThisHost() {
+  char name[256] = {0};
+  ::gethostname(name, sizeof(name) - 1);
+  return name;
 }
 
-// How long a new process may take to say Hello.
-constexpr std::chrono::seconds kStartupGrace{30};
+// cluster.launcher_address, or this machine's host name.
+std::string LauncherAddress(const RunConfig& run) {
+  const std::string address = run.cluster.GetString("launcher_address");
+  return address.empty() ? ThisHost() : address;
+}
+
+// The host (index into cluster.hosts) that runs a role.
+int HostOf(const Placement& placement, const std::string& role, int id) {
+  return role == "actor"   ? placement.actor_host.at(static_cast<size_t>(id))
+         : role == "shard" ? placement.shard_host.at(static_cast<size_t>(id))
+                           : placement.learner_host;
+}
+
+// "ADDRESS:PORT" of a tcp://ADDRESS:PORT endpoint.
+std::string HostPort(const std::string& endpoint) {
+  return endpoint.rfind("tcp://", 0) == 0 ? endpoint.substr(6) : endpoint;
+}
+
+// backend hosts: every port the run binds (each on tcp://*:PORT of its host), with what binds it.
+struct BoundPort {
+  std::string what;      // e.g. "shard-0 insert PULL"
+  std::string host;      // where it runs
+  std::string endpoint;  // tcp://ADDRESS:PORT
+};
+std::vector<BoundPort> BoundPorts(const RunEndpoints& e, const std::vector<HostSpec>& hosts, const Placement& placement) {
+  std::vector<BoundPort> ports = {{"launcher control ROUTER", ThisHost(), e.control}};
+  for (size_t k = 0; k < e.shard_insert.size(); ++k) {
+    const std::string& host = hosts.at(static_cast<size_t>(placement.shard_host.at(k))).host;
+    ports.push_back({"shard-" + std::to_string(k) + " insert PULL", host, e.shard_insert[k]});
+    ports.push_back({"shard-" + std::to_string(k) + " sample ROUTER", host, e.shard_sample[k]});
+  }
+  const std::string& learner = hosts.at(static_cast<size_t>(placement.learner_host)).host;
+  ports.push_back({"learner-0 weights PUB", learner, e.weights_pub});
+  ports.push_back({"learner-0 weights request ROUTER", learner, e.weights_request});
+  return ports;
+}
+
+// security.allow_plaintext: the warning naming every port that is open without CURVE.
+std::string PlaintextWarning(const std::vector<BoundPort>& ports) {
+  std::string text =
+      "security.curve: false, security.allow_plaintext: true: every port of this run is plaintext and "
+      "unauthenticated, anyone who reaches one can read and inject the run's messages:";
+  for (size_t i = 0; i < ports.size(); ++i)
+    text += (i == 0 ? " " : "; ") + ports[i].what + " " + HostPort(ports[i].endpoint) + " on " + ports[i].host;
+  return text;
+}
+
+// The `slaterl _role` command line of one start of a role (before the exec template, backend hosts).
+struct RoleStart {
+  std::string role;
+  int id = 0;
+  int incarnation = 0;
+  bool restart = false;
+  int64_t weights_version_floor = 0;  // a restarted learner: above every version an actor holds
+  int64_t actor_steps_taken = 0;      // an actor: env steps its earlier incarnations took
+};
+std::vector<std::string> RoleArgs(const RunConfig& run, const LaunchOptions& options, const std::string& executable,
+                                  const std::string& run_dir, bool hosts_backend, const std::string& where,
+                                  int64_t resumed_timesteps, const RoleStart& start) {
+  std::vector<std::string> args = {executable, "_role", start.role, "--run-dir", run_dir,
+                                   hosts_backend ? "--launcher-address" : "--socket-dir", where,
+                                   "--id", std::to_string(start.id), "--incarnation", std::to_string(start.incarnation)};
+  if (options.resume && !start.restart && (start.role == "learner" || start.role == "shard")) {
+    args.push_back("--resume");
+    if (options.resume_checkpoint_step > 0) {
+      args.push_back("--checkpoint-step");
+      args.push_back(std::to_string(options.resume_checkpoint_step));
+    }
+  }
+  if (start.role == "learner" && start.restart) {
+    args.push_back("--weights-version-floor");
+    args.push_back(std::to_string(start.weights_version_floor));
+  }
+  if (start.role == "actor" && run.stop.GetInt("timesteps_total") > 0) {
+    // Each actor takes an equal share of stop.timesteps_total (a restarted actor the rest of
+    // its share), so the run stops within one fragment per actor of the target.
+    const int64_t actors = run.cluster.GetInt("num_actors");
+    // A resumed run: the remaining steps after the checkpoint.
+    const int64_t remaining = std::max<int64_t>(1, run.stop.GetInt("timesteps_total") - resumed_timesteps);
+    const int64_t share = (remaining + actors - 1) / actors;
+    args.push_back("--max-env-steps");
+    args.push_back(std::to_string(std::max<int64_t>(1, share - start.actor_steps_taken)));
+  }
+  return args;
+}
 
 std::string Key(const std::string& role, int id) { return role + "-" + std::to_string(id); }
 
@@ -95,6 +188,7 @@ class LocalSupervisor {
       : run_(run), options_(options), dir_(dir), metrics_(metrics),
         heartbeat_interval_(run.cluster.GetInt("heartbeat_interval_ms")),
         liveness_(static_cast<int>(run.cluster.GetInt("liveness"))),
+        startup_grace_(Seconds(run.cluster.GetDouble("startup_grace_s"))),
         progress_(run.reporting.GetString("progress")) {}
 
   ~LocalSupervisor() {
@@ -124,12 +218,7 @@ class LocalSupervisor {
     if (hosts_backend_) {
       ASSIGN_OR_RETURN(hosts_, ParseHostList(run_.cluster.GetString("hosts")));
       placement_ = PlaceRoles(hosts_);
-      launcher_address_ = run_.cluster.GetString("launcher_address");
-      if (launcher_address_.empty()) {
-        char name[256] = {0};
-        ::gethostname(name, sizeof(name) - 1);
-        launcher_address_ = name;
-      }
+      launcher_address_ = LauncherAddress(run_);
     } else {
       ASSIGN_OR_RETURN(socket_dir_, MakeSocketDirectory());
     }
@@ -143,6 +232,9 @@ class LocalSupervisor {
       ASSIGN_OR_RETURN(zap_, ZapAuthenticator::Start(context_, keys.allowed_clients));
       control_options.curve_secret_key = keys.server.secret_key;
       LOG(INFO) << "security: CURVE on every socket (keys in " << dir_.path() << "/keys)";
+    } else if (hosts_backend_) {
+      // Config validation lets this through only with security.allow_plaintext: true.
+      LOG(WARNING) << PlaintextWarning(BoundPorts(endpoints_, hosts_, placement_));
     }
     control_options.receive_hwm = 100000;
     control_options.send_hwm = 100000;
@@ -166,11 +258,16 @@ class LocalSupervisor {
     }
     progress_.Finish();
     LOG(INFO) << "stopping (" << stop_reason << ")";
-    const bool final_eval = stop_reason != "interrupted";
-    RETURN_IF_ERROR(StopRole("actor", "stop"));
-    RETURN_IF_ERROR(StopRole("learner", "stop"));
-    RETURN_IF_ERROR(StopRole("evaluator", final_eval ? "final_evaluation" : "stop"));
-    RETURN_IF_ERROR(StopRole("shard", "stop"));
+    RETURN_IF_ERROR(StopRole("actor", Shutdown{"stop"}));
+    if (stop_reason != "interrupted") {
+      ASSIGN_OR_RETURN(const int64_t final_version, HandOffFinalWeights());
+      RETURN_IF_ERROR(StopRole("evaluator", Shutdown{"final_evaluation", final_version}));
+      RETURN_IF_ERROR(StopRole("learner", Shutdown{"stop"}));
+    } else {
+      RETURN_IF_ERROR(StopRole("learner", Shutdown{"stop"}));
+      RETURN_IF_ERROR(StopRole("evaluator", Shutdown{"stop"}));
+    }
+    RETURN_IF_ERROR(StopRole("shard", Shutdown{"stop"}));
     RETURN_IF_ERROR(WriteRow());
     LOG(INFO) << "control channel: " << control_drops_ << " malformed or foreign messages dropped";
     return stop_reason;
@@ -179,6 +276,9 @@ class LocalSupervisor {
  private:
   // time_total_s: a resumed run's continues from its last kept metrics row (one history; the
   // stop.time_total_s budget counts the time before the resume too).
+  static Clock::duration Seconds(double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  }
   double ElapsedS() const { return resumed_time_s_ + std::chrono::duration<double>(Clock::now() - start_).count(); }
   double RowTime() const { return resumed_time_s_ + std::chrono::duration<double>(last_row_ - start_).count(); }
 
@@ -205,50 +305,25 @@ class LocalSupervisor {
     child.shutdown_sent = false;
     child.kill_sent = false;
     const std::string log_path = dir_.LogPath(role, id);
-    std::vector<std::string> args = {hosts_backend_ ? RealPath(options_.executable) : options_.executable, "_role", role, "--run-dir", dir_.path(),
-                                     hosts_backend_ ? "--launcher-address" : "--socket-dir",
-                                     hosts_backend_ ? launcher_address_ : socket_dir_, "--id", std::to_string(id),
-                                     "--incarnation", std::to_string(child.incarnation)};
-    if (options_.resume && !restart && (role == "learner" || role == "shard")) {
-      args.push_back("--resume");
-      if (options_.resume_checkpoint_step > 0) {
-        args.push_back("--checkpoint-step");
-        args.push_back(std::to_string(options_.resume_checkpoint_step));
-      }
-    }
-    if (role == "learner" && restart) {
-      // Above every weights version an actor or the evaluator holds (they ignore older ones).
-      int64_t floor = 0;
-      for (const auto& kv : metrics_.actors()) floor = std::max(floor, kv.second.max_policy_version);
-      args.push_back("--weights-version-floor");
-      args.push_back(std::to_string(floor + 1));
-    }
-    if (role == "actor" && run_.stop.GetInt("timesteps_total") > 0) {
-      // Each actor takes an equal share of stop.timesteps_total (a restarted actor the rest of
-      // its share), so the run stops within one fragment per actor of the target.
-      const int64_t actors = run_.cluster.GetInt("num_actors");
-      // A resumed run: the remaining steps after the checkpoint.
-      const int64_t remaining = std::max<int64_t>(1, run_.stop.GetInt("timesteps_total") - resumed_timesteps_);
-      const int64_t share = (remaining + actors - 1) / actors;
-      auto done = metrics_.actors().find(id);
-      const int64_t taken = done == metrics_.actors().end() ? 0 : done->second.env_steps;
-      args.push_back("--max-env-steps");
-      args.push_back(std::to_string(std::max<int64_t>(1, share - taken)));
-    }
+    RoleStart start;
+    start.role = role;
+    start.id = id;
+    start.incarnation = child.incarnation;
+    start.restart = restart;
+    // Above every weights version an actor or the evaluator holds (they ignore older ones).
+    int64_t floor = 0;
+    for (const auto& kv : metrics_.actors()) floor = std::max(floor, kv.second.max_policy_version);
+    start.weights_version_floor = floor + 1;
+    auto done = metrics_.actors().find(id);
+    if (role == "actor" && done != metrics_.actors().end()) start.actor_steps_taken = done->second.env_steps;
+    std::vector<std::string> args =
+        RoleArgs(run_, options_, hosts_backend_ ? RealPath(options_.executable) : options_.executable, dir_.path(),
+                 hosts_backend_, hosts_backend_ ? launcher_address_ : socket_dir_, resumed_timesteps_, start);
     std::string host;
     if (hosts_backend_) {
-      // `sh -c "<exec template>"` with {host} and {command} (the role's command line, quoted).
-      const int h = role == "actor" ? placement_.actor_host.at(static_cast<size_t>(id))
-                    : role == "shard" ? placement_.shard_host.at(static_cast<size_t>(id))
-                                      : placement_.learner_host;
-      host = hosts_[static_cast<size_t>(h)].host;
-      std::string command;
-      for (const auto& a : args) command += (command.empty() ? "" : " ") + ShellQuote(a);
-      std::string line = run_.cluster.GetString("exec");
-      for (auto [key, value] : {std::make_pair(std::string("{host}"), host), std::make_pair(std::string("{command}"), command)})
-        for (size_t at = line.find(key); at != std::string::npos; at = line.find(key, at + value.size()))
-          line.replace(at, key.size(), value);
-      args = {"/bin/sh", "-c", line};
+      // `/bin/sh -c LINE`: cluster.exec with {host}, {argv} and {command} (launch/exec_command.h).
+      host = hosts_[static_cast<size_t>(HostOf(placement_, role, id))].host;
+      args = {"/bin/sh", "-c", ExecCommandLine(run_.cluster.GetString("exec"), host, args)};
     }
     const std::string program = args[0];
     std::vector<char*> argv;  // built before fork: the child may not allocate (threads)
@@ -367,7 +442,7 @@ class LocalSupervisor {
       // deadline bounds that instead.
       if (!child.running || child.kill_sent || child.shutdown_sent) continue;
       // Before its Hello a process is still starting (loading LibTorch, reading the config).
-      const auto limit = child.identity.empty() ? std::max<Clock::duration>(silence_limit, kStartupGrace)
+      const auto limit = child.identity.empty() ? std::max<Clock::duration>(silence_limit, startup_grace_)
                                                 : Clock::duration(silence_limit);
       if (Clock::now() - child.last_heard > limit) {
         LOG(WARNING) << kv.first << (child.identity.empty() ? " did not say Hello in time" : " went silent")
@@ -411,21 +486,71 @@ class LocalSupervisor {
     return Status::Ok();
   }
 
-  // Sends Shutdown to every process of `role` and waits for them to exit (killing stragglers).
-  Status StopRole(const std::string& role, const std::string& reason) {
-    Shutdown shutdown;
-    shutdown.reason = reason;
-    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(run_.cluster.GetDouble("shutdown_timeout_s")));
-    if (reason == "final_evaluation") deadline += std::chrono::seconds(120);  // the evaluation itself
+  bool Running(const std::string& role, int id) const {
+    auto it = children_.find(Key(role, id));
+    return it != children_.end() && it->second.running;
+  }
+
+  // Tells the learner to stop training and hold its final weights ready ("final_weights"), and
+  // waits for its report of the final version: the version the evaluator's final evaluation must
+  // take. The learner keeps running (answering weights requests) until StopRole("learner").
+  // Returns 0 when the learner exited, did not report within shutdown_timeout_s (it is killed) or
+  // the user interrupted twice: the evaluator then evaluates the newest version it holds.
+  Result<int64_t> HandOffFinalWeights() {
+    const std::string key = "learner/final_weights_version";
+    const auto deadline = Clock::now() + Seconds(run_.cluster.GetDouble("shutdown_timeout_s"));
+    Child& learner = children_.at(Key("learner", 0));
     while (true) {
+      auto reported = metrics_.learner().find(key);
+      if (reported != metrics_.learner().end() && reported->second > 0) {
+        LOG(INFO) << "the learner holds its final weights, version " << static_cast<int64_t>(reported->second);
+        return static_cast<int64_t>(reported->second);
+      }
+      if (!learner.running) {
+        LOG(WARNING) << "learner-0 exited before handing over its final weights; the final evaluation takes the "
+                        "newest version the evaluator holds";
+        return int64_t{0};
+      }
+      if (learner.identity.empty() || InterruptCount() > 1 || Clock::now() > deadline) {
+        LOG(WARNING) << "learner-0 did not report its final weights in time; killing it (the final evaluation "
+                        "takes the newest version the evaluator holds)";
+        ::kill(learner.pid, SIGKILL);
+        learner.kill_sent = true;
+        learner.shutdown_sent = true;  // expected to exit now: no restart
+        return int64_t{0};
+      }
+      if (!learner.shutdown_sent) {
+        learner.shutdown = Shutdown{"final_weights"};
+        learner.shutdown_sent = SendMessage(*control_, learner.shutdown, learner.identity).ok();
+      }
+      RETURN_IF_ERROR(Service(std::chrono::milliseconds(20)));
+      RETURN_IF_ERROR(Supervise(/*restart=*/false));
+    }
+  }
+
+  // Sends `shutdown` to every process of `role` and waits for them to exit (killing stragglers
+  // after shutdown_timeout_s, plus final_evaluation_timeout_s for a final evaluation). While the
+  // evaluator takes the final weights, a learner that dies makes the evaluator's Shutdown
+  // final_weights_version 0 (sent again): it then evaluates the newest version it holds.
+  Status StopRole(const std::string& role, Shutdown shutdown) {
+    auto deadline = Clock::now() + Seconds(run_.cluster.GetDouble("shutdown_timeout_s"));
+    if (shutdown.reason == "final_evaluation") deadline += Seconds(run_.cluster.GetDouble("final_evaluation_timeout_s"));
+    while (true) {
+      if (shutdown.reason == "final_evaluation" && shutdown.final_weights_version > 0 && !Running("learner", 0)) {
+        LOG(WARNING) << "learner-0 exited while holding its final weights; the evaluator takes the newest version "
+                        "it holds";
+        shutdown.final_weights_version = 0;
+      }
       bool any_running = false;
       for (auto& kv : children_) {
         Child& child = kv.second;
         if (child.role != role || !child.running) continue;
         any_running = true;
-        if (!child.shutdown_sent && !child.identity.empty()) {
+        const bool changed = child.shutdown.reason != shutdown.reason ||
+                             child.shutdown.final_weights_version != shutdown.final_weights_version;
+        if ((!child.shutdown_sent || changed) && !child.identity.empty()) {
           child.shutdown_sent = SendMessage(*control_, shutdown, child.identity).ok();
+          if (child.shutdown_sent) child.shutdown = shutdown;
         } else if (child.identity.empty()) {
           child.shutdown_sent = true;  // never said Hello: nothing to wait for
           ::kill(child.pid, SIGKILL);
@@ -464,6 +589,7 @@ class LocalSupervisor {
   RunMetrics& metrics_;
   std::chrono::milliseconds heartbeat_interval_;
   int liveness_;
+  Clock::duration startup_grace_;  // cluster.startup_grace_s
   ProgressLine progress_;
   zmq::context_t context_{1};
   std::unique_ptr<ZapAuthenticator> zap_;  // declared after the context: stops before it closes
@@ -492,7 +618,60 @@ Result<std::string> RunLocal(const RunConfig& run, const LaunchOptions& options,
   return supervisor.Run();
 }
 
+namespace {
+
+// backend hosts: where each role runs, the host:port of every socket, and the exact line each
+// role is started with.
+std::string DescribeHostsLaunch(const RunConfig& run, const LaunchOptions& options) {
+  const int num_actors = static_cast<int>(run.cluster.GetInt("num_actors"));
+  const std::string run_dir = options.run_dir.empty() ? "runs/" + run.name + "-<time>" : options.run_dir;
+  std::ostringstream out;
+  auto hosts = ParseHostList(run.cluster.GetString("hosts"));
+  if (!hosts.ok()) return "backend: hosts\n" + hosts.status().ToString() + "\n";
+  const Placement placement = PlaceRoles(*hosts);
+  const std::string launcher_address = LauncherAddress(run);
+  const RunEndpoints e = RunEndpoints::ForHosts(launcher_address, *hosts, static_cast<int>(run.cluster.GetInt("base_port")));
+  const std::vector<BoundPort> ports = BoundPorts(e, *hosts, placement);
+  auto on = [&](const std::string& role, int id) { return (*hosts)[static_cast<size_t>(HostOf(placement, role, id))].host; };
+  out << "backend: hosts\n";
+  out << "run directory: " << run_dir << "\n";
+  if (CurveEnabled(run, /*any_tcp_endpoint=*/true))
+    out << "security: CURVE on every socket (keys in " << run_dir << "/keys)\n";
+  else
+    out << "WARNING: " << PlaintextWarning(ports) << "\n";
+  out << "ports (each bound as tcp://*:PORT on its host; ADDRESS:PORT is where the others connect):\n";
+  for (const auto& p : ports) out << "  " << p.what << " " << HostPort(p.endpoint) << " on " << p.host << "\n";
+  out << "roles:\n";
+  for (size_t k = 0; k < e.shard_insert.size(); ++k)
+    out << "  shard-" << k << " on " << on("shard", static_cast<int>(k)) << ": PULL " << HostPort(e.shard_insert[k])
+        << ", ROUTER " << HostPort(e.shard_sample[k]) << "\n";
+  out << "  learner-0 on " << on("learner", 0) << ": PUB " << HostPort(e.weights_pub) << ", ROUTER "
+      << HostPort(e.weights_request) << ", DEALER → every shard\n";
+  out << "  evaluator-0 on " << on("evaluator", 0) << ": SUB " << HostPort(e.weights_pub) << "\n";
+  const int num_shards = static_cast<int>(e.shard_insert.size());
+  for (int a = 0; a < num_actors; ++a)
+    out << "  actor-" << a << " on " << on("actor", a) << ": PUSH → shard-" << a % num_shards << " "
+        << HostPort(e.shard_insert[static_cast<size_t>(a % num_shards)]) << ", SUB " << HostPort(e.weights_pub) << "\n";
+  out << "commands (each run here as /bin/sh -c LINE; cluster.exec: " << run.cluster.GetString("exec") << "):\n";
+  const std::string executable = RealPath(options.executable.empty() ? "/proc/self/exe" : options.executable);
+  auto command = [&](const std::string& role, int id) {
+    RoleStart start;
+    start.role = role;
+    start.id = id;
+    const auto args = RoleArgs(run, options, executable, run_dir, /*hosts_backend=*/true, launcher_address, 0, start);
+    out << "  " << role << "-" << id << ": " << ExecCommandLine(run.cluster.GetString("exec"), on(role, id), args) << "\n";
+  };
+  for (int k = 0; k < num_shards; ++k) command("shard", k);
+  command("learner", 0);
+  command("evaluator", 0);
+  for (int a = 0; a < num_actors; ++a) command("actor", a);
+  return out.str();
+}
+
+}  // namespace
+
 std::string DescribeLocalLaunch(const RunConfig& run, const LaunchOptions& options) {
+  if (run.cluster.GetString("backend") == "hosts") return DescribeHostsLaunch(run, options);
   const int num_shards = static_cast<int>(run.cluster.GetInt("replay_shards"));
   const int num_actors = static_cast<int>(run.cluster.GetInt("num_actors"));
   RunEndpoints e = RunEndpoints::ForIpcDirectory("<socket-dir>", num_shards);

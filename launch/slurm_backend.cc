@@ -82,7 +82,7 @@ Result<RunConfig> SlurmAllocationConfig(const RunConfig& run, const std::vector<
   for (int64_t a = 0; a < run.cluster.GetInt("num_actors"); ++a) ++hosts[static_cast<size_t>(a) % hosts.size()].actors;
   std::vector<std::string> overrides = {
       "cluster.backend=hosts", "cluster.hosts=" + HostListText(hosts),
-      "cluster.exec=srun --overlap --nodes=1 --ntasks=1 --nodelist={host} {command}",
+      "cluster.exec=srun --overlap --nodes=1 --ntasks=1 --nodelist={host} {argv}",
       "cluster.launcher_address=" + nodes[0]};
   return LoadRunConfigString(run.resolved_yaml, run.source, overrides, RegistrySchemas());
 }

@@ -44,10 +44,11 @@ Status RunLearnerProcess(const RoleOptions& options, const RoleContext& ctx, con
   const int in_flight = static_cast<int>(ctx.run.cluster.GetInt("requests_in_flight"));
   std::vector<int> pending(shards.size(), 0);
   // A shard that dropped a request (a full queue, a malformed request) never answers it: after
-  // this much silence with requests pending, the learner asks again. (Long: a shard legitimately
-  // stays silent while it fills up to min_size or while its rate limiter waits for inserts. A
-  // shard that died is noticed at once by its DisconnectMonitor instead.)
-  const auto request_timeout = std::chrono::milliseconds(60000);
+  // cluster.shard_request_timeout_s of silence with requests pending, the learner asks again.
+  // (Long: a shard legitimately stays silent while it fills up to min_size or while its rate
+  // limiter waits for inserts. A shard that died is noticed at once by its DisconnectMonitor.)
+  const auto request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(ctx.run.cluster.GetDouble("shard_request_timeout_s")));
   std::vector<Clock::time_point> last_reply(shards.size(), Clock::now());
   int64_t shard_disconnects = 0;
   DropCounter drops("learner");
@@ -99,6 +100,22 @@ Status RunLearnerProcess(const RoleOptions& options, const RoleContext& ctx, con
       learner->RaiseVersionFloor(options.weights_version_floor);
     }
   }
+  // Late joiners (a restarted actor, the evaluator taking the final weights) ask with a Hello on
+  // the weights ROUTER; each gets the latest published version.
+  auto answer_weights_requests = [&] {
+    RawMessage raw;
+    while (true) {
+      auto got = ReceiveMessage(*weights_router, /*is_router=*/true, &raw);
+      if (!got.ok() || !*got) break;
+      Hello hello;
+      Status status = raw.Decode(&hello);
+      if (!status.ok()) {
+        drops.Drop("bad weights request", status);
+        continue;
+      }
+      (void)SendMessage(*weights_router, learner->latest_weights(), raw.identity);
+    }
+  };
   (void)SendMessage(*pub, learner->PublishWeights());
   auto last_stats = Clock::now();
   while (true) {
@@ -150,18 +167,7 @@ Status RunLearnerProcess(const RoleOptions& options, const RoleContext& ctx, con
         if (learner->broadcast_due()) (void)SendMessage(*pub, learner->PublishWeights());
       }
     }
-    RawMessage raw;
-    while (true) {
-      auto got = ReceiveMessage(*weights_router, /*is_router=*/true, &raw);
-      if (!got.ok() || !*got) break;
-      Hello hello;
-      Status status = raw.Decode(&hello);
-      if (!status.ok()) {
-        drops.Drop("bad weights request", status);
-        continue;
-      }
-      (void)SendMessage(*weights_router, learner->latest_weights(), raw.identity);
-    }
+    answer_weights_requests();
     if (checkpoint_interval > 0 && learner->num_updates() >= next_checkpoint) {
       Status written = write_checkpoint();
       if (!written.ok()) LOG(ERROR) << "checkpoint at " << learner->num_updates() << " updates failed: " << written.message();
@@ -176,20 +182,37 @@ Status RunLearnerProcess(const RoleOptions& options, const RoleContext& ctx, con
       last_stats = Clock::now();
     }
   }
-  // Final weights for the evaluator's final evaluation, then a checkpoint.
-  (void)SendMessage(*pub, learner->PublishWeights(), "", /*dont_wait=*/false);
+  // The final version, then a checkpoint. It is not broadcast (the actors have stopped): the
+  // evaluator asks for it on the weights ROUTER (the hand-off below, docs/runtime.md).
+  (void)learner->PublishWeights();
   Status saved = learner->SaveCheckpoint(options.run_dir + "/checkpoints/final");
   if (!saved.ok()) LOG(ERROR) << "final checkpoint failed: " << saved.message();
   if (checkpoint_interval > 0) {
     Status sealed = write_checkpoint();
     if (!sealed.ok()) LOG(ERROR) << "final store checkpoint failed: " << sealed.message();
   }
+  const int64_t final_version = learner->latest_weights().version;
+  const bool hand_off = control.shutdown_reason() == "final_weights";
   Stats stats = learner->TakeStats();
   stats.scalars["learner/dropped_messages"] = static_cast<double>(drops.total());
   stats.scalars["learner/checkpoints"] = static_cast<double>(checkpoints_written);
+  // The launcher waits for this report before it sends the evaluator its "final_evaluation".
+  if (hand_off) stats.scalars["learner/final_weights_version"] = static_cast<double>(final_version);
   (void)control.SendStats(stats);
-  LOG(INFO) << "learner done: " << learner->num_updates() << " updates, weights version "
-            << learner->latest_weights().version;
+  LOG(INFO) << "learner done: " << learner->num_updates() << " updates, weights version " << final_version;
+  if (hand_off) {
+    // Hold the final weights ready for the evaluator, which asks for them, until the launcher's
+    // "stop" (sent once the final evaluation is over).
+    LOG(INFO) << "holding the final weights (version " << final_version << ") for the final evaluation";
+    while (control.shutdown_reason() == "final_weights") {
+      if (!control.launcher_alive()) return UnavailableError("launcher went silent; exiting");
+      zmq::pollitem_t items[] = {{weights_router->handle(), 0, ZMQ_POLLIN, 0},
+                                 {control.socket()->handle(), 0, ZMQ_POLLIN, 0}};
+      (void)PollSockets(items, 2, ctx.heartbeat_interval / 4);
+      answer_weights_requests();
+      control.Poll();
+    }
+  }
   return Status::Ok();
 }
 

@@ -1,13 +1,16 @@
 // CURVE with the run's allow-list: a client with the run's client keys gets messages through on
 // PUSH/PULL, DEALER/ROUTER and PUB/SUB; a client with other keys or without CURVE gets nothing
-// through (the server socket never sees a message; the ZAP handler counts the rejections).
+// through (the server socket never sees a message; the ZAP handler counts the rejections). The
+// ZAP handler answers garbage on its endpoint with status 400 and goes on authenticating.
 #include "core/curve.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <random>
 #include <thread>
+#include <vector>
 
 #include "core/messages.h"
 #include "core/transport.h"
@@ -132,6 +135,101 @@ TEST(CurveTest, OnlyTheRunsClientsCanSampleOrReceiveWeights) {
   EXPECT_TRUE(good_got);
   for (int i = 0; i < 10; ++i) (void)SendMessage(**pub, w);
   EXPECT_FALSE(bad_got || Arrives(**bad, false, std::chrono::milliseconds(300)));
+}
+
+// Receives one multipart message for up to `wait`; empty when none arrived.
+std::vector<std::string> ReceiveFrames(zmq::socket_t& socket, std::chrono::milliseconds wait) {
+  std::vector<std::string> frames;
+  zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, wait) <= 0) return frames;
+  for (bool more = true; more;) {
+    zmq::message_t frame;
+    if (!socket.recv(frame, zmq::recv_flags::dontwait)) break;
+    more = frame.more();
+    frames.push_back(frame.to_string());
+  }
+  return frames;
+}
+
+TEST(CurveTest, ZapHandlerAnswersMalformedRequestsWith400AndKeepsAuthenticating) {
+  Fixture f;
+  zmq::context_t context(1);
+  auto zap = ZapAuthenticator::Start(context, f.keys.allowed_clients);
+  ASSERT_TRUE(zap.ok());
+  // A peer of the handler in its own context, as libzmq's sessions are: a DEALER speaking to the
+  // REP, so the request envelope (an empty delimiter frame) is ours to write, or to leave out.
+  zmq::socket_t fuzzer(context, zmq::socket_type::dealer);
+  fuzzer.set(zmq::sockopt::linger, 0);
+  fuzzer.connect("inproc://zeromq.zap.01");
+  std::mt19937 rng(20260101);
+  auto bytes = [&](size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng() & 0xff);
+    return s;
+  };
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  int answered = 0;
+  for (int i = 0; i < 1000; ++i) {
+    std::vector<std::string> body;
+    const int kind = pick(6);
+    if (kind == 0) {  // short: 1 to 5 frames of garbage
+      for (int n = 1 + pick(5); n > 0; --n) body.push_back(bytes(static_cast<size_t>(pick(12))));
+    } else if (kind == 1) {  // long: 6 to 20 frames of garbage
+      for (int n = 6 + pick(15); n > 0; --n) body.push_back(bytes(static_cast<size_t>(pick(64))));
+    } else if (kind == 2) {  // well-formed but for the version
+      body = {bytes(3), "1", "", "127.0.0.1", "", "CURVE", bytes(32)};
+    } else if (kind == 3) {  // CURVE with a key of the wrong size, or none, or two
+      body = {"1.0", "1", "", "127.0.0.1", "", "CURVE"};
+      const int keys = pick(3);
+      for (int k = 0; k < keys; ++k) body.push_back(bytes(static_cast<size_t>(keys == 1 ? 1 + pick(31) : 32)));
+    } else if (kind == 4) {  // another mechanism
+      body = {"1.0", "1", "", "127.0.0.1", "", pick(2) ? "NULL" : "PLAIN", bytes(static_cast<size_t>(pick(40)))};
+    } else {  // no envelope at all: non-empty frames the REP socket discards without a request
+      for (int n = 1 + pick(4); n > 0; --n) body.push_back(bytes(static_cast<size_t>(1 + pick(20))));
+      for (size_t k = 0; k < body.size(); ++k)
+        fuzzer.send(zmq::buffer(body[k]), k + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      continue;
+    }
+    const std::string request_id = body.size() >= 2 ? body[1] : std::string();
+    fuzzer.send(zmq::buffer(std::string()), zmq::send_flags::sndmore);  // the REP envelope's delimiter
+    for (size_t k = 0; k < body.size(); ++k)
+      fuzzer.send(zmq::buffer(body[k]), k + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    const std::vector<std::string> reply = ReceiveFrames(fuzzer, std::chrono::milliseconds(2000));
+    ASSERT_EQ(reply.size(), 7u) << "request " << i << " (kind " << kind << ", " << body.size() << " frames) got no reply";
+    EXPECT_EQ(reply[0], "");  // the envelope
+    EXPECT_EQ(reply[1], "1.0");
+    EXPECT_EQ(reply[2], request_id);
+    EXPECT_EQ(reply[3], "400") << reply[4];
+    EXPECT_EQ(reply[5], "");  // no user id
+    ++answered;
+  }
+  EXPECT_GT(answered, 700);
+  EXPECT_EQ((*zap)->rejected(), answered);
+  EXPECT_EQ((*zap)->accepted(), 0);
+  EXPECT_GT((*zap)->malformed(), 0);
+  EXPECT_LT((*zap)->malformed(), answered);  // other mechanisms are well-formed, only refused
+
+  // The handler still serves the real handshakes: the run's client gets through, a stranger not.
+  const std::string endpoint = "ipc://" + f.dir + "/after-fuzz";
+  auto pull = OpenSocket(context, zmq::socket_type::pull, endpoint, true, f.Server());
+  ASSERT_TRUE(pull.ok());
+  Fragment fragment;
+  fragment.num_items = 1;
+  {
+    zmq::context_t other(1);
+    auto bad = OpenSocket(other, zmq::socket_type::push, endpoint, false, f.Client(f.stranger));
+    ASSERT_TRUE(bad.ok());
+    (void)SendMessage(**bad, fragment);
+    EXPECT_FALSE(Arrives(**pull, false, std::chrono::milliseconds(600)));
+  }
+  EXPECT_EQ((*zap)->accepted(), 0);
+  EXPECT_GT((*zap)->rejected(), answered) << "the stranger's handshake reached the handler";
+  zmq::context_t client_context(1);
+  auto good = OpenSocket(client_context, zmq::socket_type::push, endpoint, false, f.Client(f.keys.client));
+  ASSERT_TRUE(good.ok());
+  ASSERT_TRUE(SendMessage(**good, fragment, "", /*dont_wait=*/false).ok());
+  EXPECT_TRUE(Arrives(**pull, false, std::chrono::milliseconds(3000)));
+  EXPECT_EQ((*zap)->accepted(), 1);
 }
 
 }  // namespace

@@ -73,6 +73,11 @@ TEST(WireTest, EveryMessageRoundTrips) {
   ASSERT_TRUE(RoundTrip(h, &h2).ok());
   EXPECT_EQ(h2.role, "learner");
   EXPECT_EQ(h2.config_hash, "abc");
+
+  Shutdown d{"final_evaluation", /*final_weights_version=*/41}, d2;
+  ASSERT_TRUE(RoundTrip(d, &d2).ok());
+  EXPECT_EQ(d2.reason, "final_evaluation");
+  EXPECT_EQ(d2.final_weights_version, 41);
 }
 
 TEST(WireTest, DecodeRejectsAMessageOfAnotherType) {

@@ -1,13 +1,17 @@
 // backend: hosts, for real on this machine (docs/multi-node.md): three network namespaces on a bridge, each
-// with its own address, stand in for three hosts; the exec template is `ip netns exec {host}
-// {command}`. Learner, evaluator and the shard live in one namespace, two actors in each of the
-// other two, all over tcp:// with CURVE (security.curve: auto turns it on for tcp). The test
-// checks that fragments from every actor arrive, weights reach every actor, a kill -9'd actor in a
-// namespace is restarted there, and the run finishes. Needs root: skipped with the reason
-// otherwise, and failed instead under CI=true (tests/testing/skip.h).
+// with its own address, stand in for three hosts. Learner, evaluator and the shard live in one
+// namespace, two actors in each of the other two, all over tcp:// with CURVE (security.curve: auto
+// turns it on for tcp). The first test starts roles with `ip netns exec {host} sh -c {command}`,
+// i.e. through a shell on the far side as ssh does, in a run directory whose path holds spaces,
+// quotes and a `$`; it checks that fragments from every actor arrive, weights reach every actor, a
+// kill -9'd actor in a namespace is restarted there, and the run finishes. The second starts roles
+// with `ip netns exec {host} {argv}`, without CURVE (security.allow_plaintext: true: the launcher
+// warns about each plaintext port), and checks that no role outlives a killed launcher. Needs root:
+// skipped with the reason otherwise, and failed instead under CI=true (tests/testing/skip.h).
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -44,16 +48,26 @@ class Namespaces {
   std::string error_;
 };
 
-// The pid of the role process `needle` (e.g. "_role actor ... --id 0") inside namespace `ns`.
+// The file a process runs ("" when it is gone).
+std::string Executable(const std::string& pid) {
+  char buf[4096];
+  const ssize_t n = ::readlink(("/proc/" + pid + "/exe").c_str(), buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+// The pid of the slaterl process of role `role` `id` inside namespace `ns` (the exec wrappers
+// and the shells around it excluded).
 pid_t FindRole(const std::string& ns, const std::string& role, int id) {
+  char real[4096];
+  const std::string slaterl = ::realpath(Binary().c_str(), real) ? real : Binary();
   const CommandResult pids = RunCommand("ip netns pids " + ns);
   std::istringstream in(pids.output);
   for (pid_t pid; in >> pid;) {
+    if (Executable(std::to_string(pid)) != slaterl) continue;
     std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
     std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
     for (char& c : args) c = c == '\0' ? ' ' : c;
-    if (args.find("_role " + role + " ") != std::string::npos && args.find("--id " + std::to_string(id) + " ") != std::string::npos &&
-        args.find("ip netns") == std::string::npos)
+    if (args.find("_role " + role + " ") != std::string::npos && args.find("--id " + std::to_string(id) + " ") != std::string::npos)
       return pid;
   }
   return -1;
@@ -64,20 +78,23 @@ TEST(HostsIntegrationTest, ThreeNamespacesOverTcpWithCurveAndAnActorRestart) {
   Namespaces namespaces;
   if (!namespaces.ok()) SKIP_OR_FAIL_IN_CI("could not create network namespaces: " << namespaces.error());
   const std::string dir = MakeTempDir("hosts");
+  // Every role gets this path through two shells (here and in its namespace): quoted wrongly, it
+  // splits at the spaces, loses its quotes or expands $HOME, and no role finds its run.
+  const std::string run_dir = dir + "/run 'with' \"quotes\" $HOME";
   WriteText(dir + "/run.yaml",
             "env: lts\nalgo: linucb\nstop: {time_total_s: 12}\nevaluation: {final_episodes: 50}\n"
             "cluster:\n  backend: hosts\n  num_actors: 4\n  num_envs_per_actor: 2\n  replay_shards: 1\n"
             "  hosts: [{host: " + Ns(1) + ", address: " + Address(1) + ", shards: 1, learner: true},\n"
             "          {host: " + Ns(2) + ", address: " + Address(2) + ", actors: 2},\n"
             "          {host: " + Ns(3) + ", address: " + Address(3) + ", actors: 2}]\n"
-            "  exec: \"ip netns exec {host} {command}\"\n  launcher_address: 10.232.0.1\n  base_port: 47100\n"
+            "  exec: \"ip netns exec {host} sh -c {command}\"\n  launcher_address: 10.232.0.1\n  base_port: 47100\n"
             "reporting: {progress: plain, interval_s: 0.5}\nseed: 2\n");
-  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"}, dir + "/launch.log");
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", run_dir}, dir + "/launch.log");
   // Once actor 0 (in namespace 2) has sent stats, kill it hard.
   pid_t actor = -1;
   ASSERT_TRUE(WaitUntil([&] {
     actor = FindRole(Ns(2), "actor", 0);
-    return actor > 0 && ReadText(dir + "/run/metrics.jsonl").find("\"timesteps_total\"") != std::string::npos;
+    return actor > 0 && ReadText(run_dir + "/metrics.jsonl").find("\"timesteps_total\"") != std::string::npos;
   }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_EQ(::kill(actor, SIGKILL), 0);
@@ -88,7 +105,7 @@ TEST(HostsIntegrationTest, ThreeNamespacesOverTcpWithCurveAndAnActorRestart) {
   const std::string log = ReadText(dir + "/launch.log");
   EXPECT_NE(log.find("security: CURVE on every socket"), std::string::npos) << log;
   EXPECT_NE(log.find("restarted actor-0 on " + Ns(2)), std::string::npos) << log;
-  const std::string summary = ReadText(dir + "/run/summary.json");
+  const std::string summary = ReadText(run_dir + "/summary.json");
   EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
   double restarts = 0;
   ASSERT_TRUE(JsonGetNumber(summary, "actor_restarts", &restarts)) << summary;
@@ -127,10 +144,18 @@ TEST(HostsIntegrationTest, NoRoleOutlivesAKilledLauncher) {
             "  hosts: [{host: " + Ns(1) + ", address: " + Address(1) + ", shards: 1, learner: true},\n"
             "          {host: " + Ns(2) + ", address: " + Address(2) + ", actors: 1},\n"
             "          {host: " + Ns(3) + ", address: " + Address(3) + ", actors: 1}]\n"
-            "  exec: \"ip netns exec {host} {command}\"\n  launcher_address: 10.232.0.1\n  base_port: 47150\n"
+            "  exec: \"ip netns exec {host} {argv}\"\n  launcher_address: 10.232.0.1\n  base_port: 47150\n"
+            "security: {curve: false, allow_plaintext: true}\n"
             "reporting: {progress: plain, interval_s: 0.5}\nseed: 2\n");
   const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"}, dir + "/launch.log");
   ASSERT_TRUE(WaitUntil([&] { return RolesRunning() == 5; }, std::chrono::seconds(40))) << ReadText(dir + "/launch.log");
+  const std::string log = ReadText(dir + "/launch.log");
+  for (const std::string port : {"launcher control ROUTER 10.232.0.1:47150 on ", "shard-0 insert PULL 10.232.0.11:47151 on slrlt-n1",
+                                 "shard-0 sample ROUTER 10.232.0.11:47152 on slrlt-n1",
+                                 "learner-0 weights PUB 10.232.0.11:47153 on slrlt-n1",
+                                 "learner-0 weights request ROUTER 10.232.0.11:47154 on slrlt-n1"})
+    EXPECT_NE(log.find(port), std::string::npos) << "the plaintext warning does not name " << port << "\n" << log;
+  EXPECT_NE(log.find("plaintext and unauthenticated"), std::string::npos) << log;
   ASSERT_EQ(::kill(launcher, SIGKILL), 0);
   (void)WaitForExit(launcher, std::chrono::seconds(5));
   EXPECT_TRUE(WaitUntil([&] { return RolesRunning() == 0; }, std::chrono::seconds(20)))

@@ -150,9 +150,11 @@ TEST(LocalBackendTest, LongEvaluationsKeepTheEvaluatorAlive) {
   const std::string dir = MakeTempDir("long-eval");
   WriteText(dir + "/run.yaml",
             "env: lts\nalgo: linucb\nstop: {timesteps_total: 40000}\n"
-            "evaluation: {interval_s: 0.1, episodes: 3000, final_episodes: 200000}\n"
+            "evaluation: {interval_s: 0.1, episodes: 3000, final_episodes: 1000000}\n"
+            // A 3 s silence window (loaded CI machines stall processes for more than 1 s), and a
+            // final evaluation of 60 M env steps that outlasts it several times over.
             "cluster: {backend: local, num_actors: 2, num_envs_per_actor: 4, replay_shards: 1,"
-            " heartbeat_interval_ms: 100, liveness: 10}\n"
+            " heartbeat_interval_ms: 100, liveness: 30}\n"
             "reporting: {interval_s: 0.2, progress: plain}\nseed: 2\n");
   CommandResult r = RunCommand(Binary() + " launch " + dir + "/run.yaml --run-dir " + dir + "/run");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -160,7 +162,75 @@ TEST(LocalBackendTest, LongEvaluationsKeepTheEvaluatorAlive) {
   const std::string summary = ReadText(dir + "/run/summary.json");
   const size_t at = summary.find("\"final_eval\"");
   ASSERT_NE(at, std::string::npos);
-  EXPECT_EQ(Number(summary.substr(at), "eval/episodes"), 200000) << summary;
+  EXPECT_EQ(Number(summary.substr(at), "eval/episodes"), 1000000) << summary;
+}
+
+// A run whose final evaluation is slow on purpose (many final episodes): weights are broadcast
+// only at the start and at the end (broadcast_interval far beyond the run's updates), so the final
+// version exists only once the learner has stopped.
+std::string SlowFinalEvaluationYaml(int64_t final_episodes) {
+  return "env: lts\nalgo: linucb\nstop: {timesteps_total: 4000}\n"
+         "evaluation: {episodes: 10, final_episodes: " + std::to_string(final_episodes) + "}\n"
+         "cluster: {backend: local, num_actors: 1, num_envs_per_actor: 4, replay_shards: 1,"
+         " broadcast_interval: 1000000, heartbeat_interval_ms: 200, liveness: 50,"
+         " shutdown_timeout_s: 3, final_evaluation_timeout_s: 600}\n"
+         "reporting: {interval_s: 0.2, progress: plain}\nseed: 3\n";
+}
+
+// The final evaluation takes the learner's final weights by message (the launcher names the
+// version, the learner holds it until the evaluation is over), and may run past
+// shutdown_timeout_s for as long as cluster.final_evaluation_timeout_s allows.
+TEST(LocalBackendTest, SlowFinalEvaluationCompletesOnTheLearnersFinalWeights) {
+  const std::string dir = MakeTempDir("final-weights");
+  WriteText(dir + "/run.yaml", SlowFinalEvaluationYaml(300000));
+  CommandResult r = RunCommand(Binary() + " launch " + dir + "/run.yaml --run-dir " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("did not exit in time"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("did not report its final weights"), std::string::npos) << r.output;
+  const std::string summary = ReadText(dir + "/run/summary.json");
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
+  const double final_version = Number(summary, "learner/final_weights_version");
+  EXPECT_GT(final_version, 1) << "the final weights are a version of their own";
+  EXPECT_EQ(Number(summary, "learner/weights_version"), final_version);
+  const size_t at = summary.find("\"final_eval\"");
+  ASSERT_NE(at, std::string::npos) << summary;
+  EXPECT_EQ(Number(summary.substr(at), "eval/weights_version"), final_version) << summary;
+  EXPECT_EQ(Number(summary.substr(at), "eval/episodes"), 300000) << summary;
+  const std::string evaluator_log = ReadText(dir + "/run/logs/evaluator-0.log");
+  EXPECT_NE(evaluator_log.find("took the learner's final weights, version " + std::to_string(int64_t(final_version)) +
+                               " (asked the learner for them)"),
+            std::string::npos)
+      << evaluator_log;
+  EXPECT_NE(ReadText(dir + "/run/logs/learner-0.log").find("holding the final weights"), std::string::npos);
+}
+
+// A learner that dies around the hand-off (before it reports its final weights, or while it holds
+// them) does not stall the end of the run: the evaluator is told and evaluates the newest version
+// it holds, and the run ends normally.
+TEST(LocalBackendTest, LearnerKilledAtTheFinalHandOffStillEndsTheRunWithAFinalEvaluation) {
+  const std::string dir = MakeTempDir("final-weights-kill");
+  WriteText(dir + "/run.yaml", SlowFinalEvaluationYaml(100000));
+  const pid_t launcher = StartProcess({Binary(), "launch", dir + "/run.yaml", "--run-dir", dir + "/run"},
+                                      dir + "/launcher.log");
+  pid_t learner = 0;
+  ASSERT_TRUE(WaitUntil([&] {
+    const std::string log = ReadText(dir + "/launcher.log");
+    learner = FindPid(log, "learner-0");
+    return learner > 0 && log.find("stopping (") != std::string::npos;
+  }, std::chrono::seconds(60))) << ReadText(dir + "/launcher.log");
+  ASSERT_EQ(::kill(learner, SIGKILL), 0);
+  const int code = WaitForExit(launcher, std::chrono::seconds(120));
+  const std::string log = ReadText(dir + "/launcher.log");
+  ASSERT_EQ(code, 0) << log;
+  EXPECT_TRUE(log.find("learner-0 exited before handing over its final weights") != std::string::npos ||
+              log.find("learner-0 exited while holding its final weights") != std::string::npos)
+      << log;
+  const std::string summary = ReadText(dir + "/run/summary.json");
+  EXPECT_NE(summary.find("\"status\": \"ok\""), std::string::npos) << summary;
+  const size_t at = summary.find("\"final_eval\"");
+  ASSERT_NE(at, std::string::npos) << summary;
+  EXPECT_EQ(Number(summary.substr(at), "eval/episodes"), 100000) << summary;
+  EXPECT_FALSE(ProcessAlive(learner));
 }
 
 TEST(LocalBackendTest, BrokenConfigExitsNonZeroWithFileLineKey) {

@@ -67,7 +67,7 @@ TEST(SlurmTest, InsideAnAllocationTheRunBecomesAHostsRunOverItsNodes) {
   ASSERT_TRUE(hosts_run.ok()) << hosts_run.status().ToString();
   EXPECT_EQ(hosts_run->cluster.GetString("backend"), "hosts");
   EXPECT_EQ(hosts_run->cluster.GetString("launcher_address"), "n1");
-  EXPECT_EQ(hosts_run->cluster.GetString("exec"), "srun --overlap --nodes=1 --ntasks=1 --nodelist={host} {command}");
+  EXPECT_EQ(hosts_run->cluster.GetString("exec"), "srun --overlap --nodes=1 --ntasks=1 --nodelist={host} {argv}");
   auto hosts = ParseHostList(hosts_run->cluster.GetString("hosts"));
   ASSERT_TRUE(hosts.ok());
   ASSERT_EQ(hosts->size(), 3u);
