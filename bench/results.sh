@@ -44,7 +44,7 @@ else
   [ "$status" = 130 ] && exit 130
   export_sweep "runs/results/$name" "$name"
 fi
-if ! "$bin" report --markdown $(ls -d data/results/*/ | sed 's#/$##' | sort) > docs/results.md.tmp; then
+if ! "$bin" report --markdown $(ls -d data/results/*/ | sed 's#/$##' | LC_ALL=C sort) > docs/results.md.tmp; then
   rm -f docs/results.md.tmp
   exit 1
 fi
