@@ -190,7 +190,8 @@ Status WriteSection(std::ostringstream& md, const ResultsPageOptions& options, c
   // Reference rows on the same environment configuration.
   std::vector<const ReferenceRow*> references;
   for (const ReferenceRow& row : table.rows()) {
-    if (row.config.empty() || row.kind == ReferenceKind::kSpeed || env_key.empty()) continue;
+    // Returns only (not speeds, not other quantities such as reset clicks).
+    if (row.config.empty() || row.metric != "return" || env_key.empty()) continue;
     auto cached = env_key_of_config->find(row.config);
     if (cached == env_key_of_config->end()) {
       Result<RunConfig> run = LoadAnyConfig(root + "/" + row.config);
