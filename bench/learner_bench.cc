@@ -3,7 +3,8 @@
 // docs/algorithms.md §3.6 — the SlateQ config's defaults on interest evolution with 10 candidates,
 // slate 2, exact next-slate enumeration; LibTorch, 1 thread).
 //   build/bench_learner_bench              one JSON object per measurement
-//   build/bench_learner_bench --markdown   the table of docs/performance.md (bench/performance.sh)
+//   build/bench_learner_bench --markdown   the table of docs/performance.md (bench/performance.sh), at 1 and
+//                                          2 LibTorch threads
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -91,27 +92,36 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  int updates = 0;
-  const auto start = std::chrono::steady_clock::now();
-  double seconds = 0;
-  while (seconds < 3.0) {
-    (void)(*trainer)->update(batch);
-    ++updates;
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-  const double rate = updates / seconds;
+  // Updates per second over 3 s with `threads` LibTorch intra-op threads (cluster.learner_threads).
+  auto measure = [&](int threads) {
+    ConfigureTorchForRole(threads);
+    for (int i = 0; i < 10; ++i) (void)(*trainer)->update(batch);
+    int updates = 0;
+    const auto start = std::chrono::steady_clock::now();
+    double seconds = 0;
+    while (seconds < 3.0) {
+      (void)(*trainer)->update(batch);
+      ++updates;
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return updates / seconds;
+  };
+  const double rate = measure(1);
   const double pytorch = *reference->mean;
   if (markdown) {
-    LearnerBenchResult result;
-    result.what = "SlateQ (`slateq` defaults, docs/algorithms.md §3.6): batch " + std::to_string(batch.num_items) +
-                  ", " + std::to_string(ctx.env_spec.num_candidates) + " candidates × " +
-                  std::to_string(ctx.env_spec.doc_dim) + "-d, user " + std::to_string(ctx.env_spec.user_dim) +
-                  "-d, slate " + std::to_string(ctx.env_spec.slate_size) + ", per-item MLP hiddens " +
-                  config.GetString("hiddens") + " plus target, exact next-slate enumeration; synthetic batches, "
-                  "LibTorch CPU, one thread";
-    result.reference_id = kReferenceId;
-    result.updates_per_sec = rate;
-    std::cout << LearnerMarkdownTable({result}, *table);
+    const std::string shape =
+        "SlateQ (`slateq` defaults, docs/algorithms.md §3.6): batch " + std::to_string(batch.num_items) + ", " +
+        std::to_string(ctx.env_spec.num_candidates) + " candidates × " + std::to_string(ctx.env_spec.doc_dim) +
+        "-d, user " + std::to_string(ctx.env_spec.user_dim) + "-d, slate " + std::to_string(ctx.env_spec.slate_size) +
+        ", per-item MLP hiddens " + config.GetString("hiddens") +
+        " plus target, exact next-slate enumeration; synthetic batches, LibTorch CPU";
+    LearnerBenchResult one, two;
+    one.what = shape + ", one thread";
+    one.reference_id = kReferenceId;  // measured with one thread too
+    one.updates_per_sec = rate;
+    two.what = shape + ", 2 threads (`cluster.learner_threads: 2`; no PyTorch figure at 2 threads)";
+    two.updates_per_sec = measure(2);
+    std::cout << LearnerMarkdownTable({one, two}, *table);
     return 0;
   }
   std::printf("{\"bench\": \"learner\", \"algo\": \"slateq\", \"shape\": \"batch 32, 10 candidates x 20-d, slate 2, "
