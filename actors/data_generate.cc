@@ -30,7 +30,8 @@ std::string ParamsJson(const Params& params) {
       case ValueType::kDouble: o.Add(key, value.d); break;
       case ValueType::kBool: o.Add(key, value.b); break;
       case ValueType::kString:
-      case ValueType::kEnum: o.Add(key, value.s); break;
+      case ValueType::kEnum:
+      case ValueType::kHostList: o.Add(key, value.s); break;  // a host list's text
     }
   }
   return o.str();
@@ -55,12 +56,9 @@ Status PlayLoggingPolicy(TopicsVecEnv& env, Policy& policy, int64_t trajectories
   if (horizon < 1) return InternalError("data generate: the env has no fixed episode length");
   const size_t slots = static_cast<size_t>(horizon) * k;
 
-  ObsBatch reset_obs;
-  reset_obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch step;
-  step.Allocate(spec);
+  ObsBatch reset_obs(spec);
+  SlateBatch slates(spec);
+  StepBatch step(spec);
   Rng rng(DeriveSeed(policy_seed, {kSeedPolicy}));
   std::vector<int32_t> items(static_cast<size_t>(n) * slots);
   std::vector<uint8_t> clicks(static_cast<size_t>(n) * slots);

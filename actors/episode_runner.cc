@@ -29,12 +29,9 @@ Result<EvalResult> RunEpisodes(VecEnv& env, Policy& policy, int64_t episodes, ui
   EvalResult result;
   result.returns.reserve(static_cast<size_t>(episodes));
   result.lengths.reserve(static_cast<size_t>(episodes));
-  ObsBatch reset_obs;
-  reset_obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch step;
-  step.Allocate(spec);
+  ObsBatch reset_obs(spec);
+  SlateBatch slates(spec);
+  StepBatch step(spec);
   Rng rng(DeriveSeed(seed, {kSeedPolicy}));
 
   // Env i contributes exactly its first quota[i] episodes. Taking the first `episodes` to finish

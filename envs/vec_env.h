@@ -60,6 +60,8 @@ struct ObsBatch {
   std::vector<float> last_responses;
   std::vector<uint8_t> first_step;
   // Sizes every array for `spec` (call once; never in the step loop).
+  ObsBatch() = default;
+  explicit ObsBatch(const EnvSpec& spec) { Allocate(spec); }
   void Allocate(const EnvSpec& spec);
 };
 
@@ -69,6 +71,8 @@ struct SlateBatch {
   // proto-action before the ranker, docs/algorithms.md §4.1). Sized by the caller that wants it (actors
   // recording trajectories); empty otherwise, and policies then skip writing it.
   std::vector<float> actions;
+  SlateBatch() = default;
+  explicit SlateBatch(const EnvSpec& spec) { Allocate(spec); }
   void Allocate(const EnvSpec& spec) { items.assign(static_cast<size_t>(spec.num_envs) * spec.slate_size, 0); }
 };
 
@@ -80,6 +84,8 @@ struct StepBatch {
   std::vector<uint8_t> truncated;   // N: the episode was cut by a step limit
   std::vector<double> episode_return;  // N: valid where terminated|truncated
   std::vector<int32_t> episode_length; // N: valid where terminated|truncated
+  StepBatch() = default;
+  explicit StepBatch(const EnvSpec& spec) { Allocate(spec); }
   void Allocate(const EnvSpec& spec);
 };
 

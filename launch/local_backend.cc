@@ -27,7 +27,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +41,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "core/child_process.h"
 #include "core/control.h"
 #include "core/curve.h"
 #include "core/endpoints.h"
@@ -325,27 +325,13 @@ class LocalSupervisor {
       host = hosts_[static_cast<size_t>(HostOf(placement_, role, id))].host;
       args = {"/bin/sh", "-c", ExecCommandLine(run_.cluster.GetString("exec"), host, args)};
     }
-    const std::string program = args[0];
-    std::vector<char*> argv;  // built before fork: the child may not allocate (threads)
-    for (auto& a : args) argv.push_back(&a[0]);
-    argv.push_back(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0) return UnavailableError(std::string("fork: ") + std::strerror(errno));
-    if (pid == 0) {
-      // Child: die with the launcher, ignore the terminal's Ctrl-C (the launcher coordinates),
-      // log to the run directory.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) std::_Exit(126);  // the launcher died before prctl
-      ::signal(SIGINT, SIG_IGN);
-      const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (fd >= 0) {
-        ::dup2(fd, STDOUT_FILENO);
-        ::dup2(fd, STDERR_FILENO);
-      }
-      ::execv(program.c_str(), argv.data());
-      std::_Exit(127);
-    }
+    // The child dies with the launcher, ignores the terminal's Ctrl-C (the launcher coordinates)
+    // and appends to its log in the run directory.
+    ChildOptions spawn;
+    spawn.log_path = log_path;
+    spawn.append_log = true;
+    spawn.ignore_sigint = true;
+    ASSIGN_OR_RETURN(const pid_t pid, StartChildProcess(std::move(args), spawn));
     child.pid = pid;
     child.running = true;
     child.last_heard = Clock::now();

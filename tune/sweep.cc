@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -21,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/child_process.h"
 #include "core/files.h"
 #include "core/json.h"
 #include "core/logging.h"
@@ -445,27 +445,11 @@ struct Child {
 };
 
 Result<pid_t> StartChild(const std::string& executable, const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(executable.c_str()));
-  for (auto& a : copy) argv.push_back(&a[0]);
-  argv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) return UnavailableError(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) std::_Exit(126);
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::close(fd);
-    }
-    ::execv(executable.c_str(), argv.data());
-    std::_Exit(127);
-  }
-  return pid;
+  std::vector<std::string> argv = {executable};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildOptions options;
+  options.log_path = log;
+  return StartChildProcess(std::move(argv), options);
 }
 
 }  // namespace

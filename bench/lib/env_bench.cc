@@ -85,12 +85,9 @@ std::string JsonEscape(const std::string& s) {
 // Steps `env` with `policy` for about `seconds` after `warmup_seconds`; env steps per second.
 double MeasureStepsPerSec(VecEnv& env, Policy& policy, double warmup_seconds, double seconds) {
   const EnvSpec& spec = env.spec();
-  ObsBatch reset_obs;
-  reset_obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch step;
-  step.Allocate(spec);
+  ObsBatch reset_obs(spec);
+  SlateBatch slates(spec);
+  StepBatch step(spec);
   Rng rng(DeriveSeed(kBenchSeed, {kSeedPolicy}));
   env.reset(kBenchSeed, &reset_obs);
   const ObsBatch* obs = &reset_obs;

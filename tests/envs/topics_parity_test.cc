@@ -66,12 +66,9 @@ Outcome Play(TopicsVariant variant, const char* policy_name) {
   EXPECT_TRUE(env.ok()) << env.status().ToString();
   const EnvSpec& spec = (*env)->spec();
   auto policy = MakePolicy(policy_name, spec);
-  ObsBatch reset_obs;
-  reset_obs.Allocate(spec);
-  SlateBatch slates;
-  slates.Allocate(spec);
-  StepBatch step;
-  step.Allocate(spec);
+  ObsBatch reset_obs(spec);
+  SlateBatch slates(spec);
+  StepBatch step(spec);
   Rng rng(DeriveSeed(kSeed, {kSeedPolicy}));
   auto reset_clicks = [&spec](const ObsBatch& obs, int i) {
     double clicks = 0.0;
